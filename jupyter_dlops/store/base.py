@@ -1,0 +1,170 @@
+"""The SQL backend every store shares: connections, transactions, schema migrations.
+
+SQL is written once, with ``?`` placeholders, in the subset SQLite and PostgreSQL share; a
+backend translates placeholders for its driver. Writes go through :meth:`SQLBackend.write`,
+one transaction each, retried while the database is busy so that concurrent writers never
+see "database is locked". Reads go through :meth:`SQLBackend.read`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import SchemaVersionError, StoreError
+from .migrations import all_migrations
+from .objects import ObjectStore
+
+
+class SQLBackend:
+    """Abstract connection layer; subclasses implement ``_connect`` and error mapping."""
+
+    dialect = "sqlite"
+    busy_retry_seconds = 60.0
+
+    def __init__(self, uri: str, objects_root: Path, location: str) -> None:
+        self.uri = uri
+        self.location = location
+        self.objects = ObjectStore(objects_root)
+        self._lock = threading.RLock()
+        self._conn: Any = None
+
+    # -- subclass hooks ---------------------------------------------------------------
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _begin(self, cursor: Any) -> None:
+        cursor.execute("BEGIN")
+
+    def _is_busy(self, error: Exception) -> bool:
+        return False
+
+    def _map_error(self, error: Exception) -> StoreError:
+        return StoreError(f"store {self.location}: {error}")
+
+    def _translate(self, sql: str) -> str:
+        return sql
+
+    # -- connection ---------------------------------------------------------------------
+    @property
+    def conn(self) -> Any:
+        if self._conn is None:
+            self._conn = self._connect()
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                cursor = self.conn.cursor()
+                cursor.execute(self._translate(sql), tuple(params))
+                rows = cursor.fetchall()
+                cursor.close()
+                return rows
+            except Exception as error:
+                raise self._wrap(error) from None
+
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        rows = self.read(sql, params)
+        return rows[0] if rows else None
+
+    @contextmanager
+    def write(self) -> Iterator[Cursor]:
+        """One write transaction; retried as a whole while another writer holds the lock."""
+        with self._lock:
+            deadline = time.monotonic() + self.busy_retry_seconds
+            cursor = self.conn.cursor()
+            while True:
+                try:
+                    self._begin(cursor)
+                    break
+                except Exception as error:
+                    if not self._is_busy(error) or time.monotonic() > deadline:
+                        raise self._wrap(error) from None
+                    time.sleep(0.01)
+            try:
+                yield Cursor(cursor, self._translate)
+                self.conn.commit()
+            except BaseException as error:
+                self.conn.rollback()
+                if isinstance(error, Exception) and not isinstance(error, StoreError):
+                    if _is_driver_error(error):
+                        raise self._wrap(error) from None
+                raise
+            finally:
+                cursor.close()
+
+    def _wrap(self, error: Exception) -> StoreError:
+        return error if isinstance(error, StoreError) else self._map_error(error)
+
+    # -- schema -------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if not self._has_table("meta"):
+            return 0
+        row = self.read_one("SELECT value FROM meta WHERE key = 'schema_version'")
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> int:
+        """Bring the schema up to date; refuse a store written by a newer version."""
+        migrations = all_migrations()
+        current = self.schema_version()
+        if current > len(migrations):
+            raise SchemaVersionError(
+                f"the store at {self.location} has schema version {current}, newer than this "
+                f"jupyter-dlops understands ({len(migrations)}); upgrade jupyter-dlops"
+            )
+        if current == len(migrations):
+            return current
+        with self.write() as cursor:
+            for migration in migrations[current:]:
+                for statement in migration.statements(self.dialect):
+                    cursor.execute(statement)
+            cursor.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(len(migrations)),),
+            )
+        return len(migrations)
+
+    def _has_table(self, name: str) -> bool:
+        raise NotImplementedError
+
+
+class Cursor:
+    """A cursor that translates ``?`` placeholders for the driver."""
+
+    def __init__(self, cursor: Any, translate) -> None:
+        self._cursor = cursor
+        self._translate = translate
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        self._cursor.execute(self._translate(sql), tuple(params))
+        return self
+
+    def executemany(self, sql: str, rows) -> Cursor:
+        self._cursor.executemany(self._translate(sql), rows)
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> tuple | None:
+        return self._cursor.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+def _is_driver_error(error: Exception) -> bool:
+    module = type(error).__module__
+    return module.startswith(("sqlite3", "psycopg"))

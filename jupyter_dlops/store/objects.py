@@ -1,0 +1,147 @@
+"""Content-addressed object store: BLAKE3 ids, sharded folders, atomic writes, deduplication.
+
+An object lives at ``objects/<id[:2]>/<id[2:]>``. Writers copy into ``objects/tmp/`` and
+``os.replace`` into place, so a reader never sees a half-written object: a crash leaves at
+most a stray temporary file, which ``dlops gc`` removes.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import blake3
+
+from ..errors import NotFoundError, StoreError
+
+CHUNK = 1 << 20
+MMAP_THRESHOLD = 4 << 20
+
+
+def hash_bytes(data: bytes) -> str:
+    return blake3.blake3(data).hexdigest()
+
+
+def hash_file(path: str | os.PathLike[str]) -> str:
+    """BLAKE3 of a file; large files are memory-mapped and hashed on all cores."""
+    path = os.fspath(path)
+    if os.path.getsize(path) >= MMAP_THRESHOLD:
+        hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+        hasher.update_mmap(path)
+        return hasher.hexdigest()
+    hasher = blake3.blake3()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def is_object_id(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+class ObjectStore:
+    """Immutable blobs addressed by the BLAKE3 hash of their content."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.tmp = self.root / "tmp"
+
+    def path(self, object_id: str) -> Path:
+        if not is_object_id(object_id):
+            raise NotFoundError(f"'{object_id}' is not an object id (64 hex characters expected)")
+        return self.root / object_id[:2] / object_id[2:]
+
+    def exists(self, object_id: str) -> bool:
+        return self.path(object_id).exists()
+
+    def put_bytes(self, data: bytes) -> str:
+        object_id = hash_bytes(data)
+        if not self.exists(object_id):
+            self._install(object_id, lambda handle: handle.write(data))
+        return object_id
+
+    def put_file(self, source: str | os.PathLike[str], *, link: bool = False) -> str:
+        """Store a file's content; ``link`` tries a hard link before copying."""
+        object_id = hash_file(source)
+        if self.exists(object_id):
+            return object_id
+        if link and self._try_link(source, object_id):
+            return object_id
+
+        def copy(handle):
+            with open(source, "rb") as src:
+                shutil.copyfileobj(src, handle, CHUNK)
+
+        self._install(object_id, copy)
+        if hash_file(self.path(object_id)) != object_id:
+            # The file changed while we copied it: never keep a blob under a wrong id.
+            self.path(object_id).unlink(missing_ok=True)
+            raise StoreError(f"{source} changed while it was being stored; try again")
+        return object_id
+
+    def read_bytes(self, object_id: str) -> bytes:
+        try:
+            return self.path(object_id).read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"object {object_id[:12]} is missing from {self.root}") from None
+
+    def iter_ids(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for shard in self.root.iterdir():
+            if len(shard.name) != 2 or not shard.is_dir():
+                continue
+            for entry in shard.iterdir():
+                if is_object_id(shard.name + entry.name):
+                    yield shard.name + entry.name
+
+    def iter_temporary(self) -> Iterator[Path]:
+        if self.tmp.is_dir():
+            yield from self.tmp.iterdir()
+
+    def _try_link(self, source, object_id: str) -> bool:
+        target = self.path(object_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            return True
+        except OSError:
+            return False
+        os.chmod(target, 0o444)
+        return True
+
+    def _install(self, object_id: str, write) -> None:
+        target = self.path(object_id)
+        try:
+            self.tmp.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=object_id[:8] + ".")
+        except OSError as error:
+            raise _store_error(error, self.root) from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp_name, 0o444)
+            os.replace(tmp_name, target)
+        except OSError as error:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise _store_error(error, self.root) from None
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+
+def _store_error(error: OSError, root: Path) -> StoreError:
+    if error.errno == errno.ENOSPC:
+        return StoreError(f"no space left on the device holding {root}; free some space and retry")
+    if error.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return StoreError(f"the object store {root} is not writable; check its permissions")
+    return StoreError(f"cannot write to the object store {root}: {error.strerror}")

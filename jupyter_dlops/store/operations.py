@@ -1,0 +1,258 @@
+"""What a store does with runs: written once against :class:`~.base.SQLBackend`, so every
+backend (SQLite, PostgreSQL) shares it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .. import values
+from ..errors import AmbiguousError, NotFoundError, UsageError
+from ..models import RUN_COLUMNS, RUN_STATUSES, Artifact, MetricSummary, Run
+from .metric_ops import MetricOperations
+
+CHUNK = 500
+STALE_HEARTBEAT_SECONDS = 120.0
+
+
+class StoreOperations(MetricOperations):
+    # -- runs ---------------------------------------------------------------------------
+    def create_run(self, run: Run) -> None:
+        columns = [c for c in RUN_COLUMNS if getattr(run, c) is not None]
+        marks = ", ".join("?" for _ in columns)
+        with self.write() as cursor:
+            cursor.execute(
+                f"INSERT INTO run ({', '.join(columns)}) VALUES ({marks})",
+                [getattr(run, c) for c in columns],
+            )
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        unknown = set(fields) - set(RUN_COLUMNS)
+        if unknown:
+            raise UsageError(f"unknown run fields {sorted(unknown)}")
+        if "status" in fields and fields["status"] not in RUN_STATUSES:
+            raise UsageError(f"status must be one of {', '.join(RUN_STATUSES)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self.write() as cursor:
+            cursor.execute(
+                f"UPDATE run SET {assignments} WHERE run_id = ?", [*fields.values(), run_id]
+            )
+
+    def heartbeat(self, run_id: str, when: float | None = None) -> None:
+        with self.write() as cursor:
+            cursor.execute(
+                "UPDATE run SET heartbeat = ? WHERE run_id = ? AND status = 'running'",
+                (when or time.time(), run_id),
+            )
+
+    def log_params(self, run_id: str, params: dict[str, Any]) -> None:
+        rows = [(run_id, str(k), *values.encode(v, name=str(k))) for k, v in params.items()]
+        with self.write() as cursor:
+            cursor.executemany(
+                "INSERT INTO param (run_id, key, type, num, text, json) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (run_id, key) DO UPDATE SET type = excluded.type, "
+                "num = excluded.num, text = excluded.text, json = excluded.json",
+                rows,
+            )
+
+    def set_tags(self, run_id: str, tags: dict[str, Any]) -> None:
+        with self.write() as cursor:
+            cursor.executemany(
+                "INSERT INTO tag (run_id, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
+                [(run_id, str(k), str(v)) for k, v in tags.items()],
+            )
+
+    def put_section(self, run_id: str, section: str, body: Any) -> None:
+        with self.write() as cursor:
+            cursor.execute(
+                "INSERT INTO run_section (run_id, section, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (run_id, section) DO UPDATE SET body = excluded.body",
+                (run_id, section, json.dumps(body, default=str, ensure_ascii=False)),
+            )
+
+    def add_artifact(self, run_id: str, artifact: Artifact) -> None:
+        with self.write() as cursor:
+            cursor.execute(
+                "INSERT INTO artifact (run_id, path, object_id, size, kind, created) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, path) DO UPDATE SET "
+                "object_id = excluded.object_id, size = excluded.size, kind = excluded.kind, "
+                "created = excluded.created",
+                (run_id, artifact.path, artifact.object_id, artifact.size, artifact.kind, artifact.created),
+            )
+
+    # -- reading ------------------------------------------------------------------------
+    def run_exists(self, run_id: str) -> bool:
+        return self.read_one("SELECT 1 FROM run WHERE run_id = ?", (run_id,)) is not None
+
+    def resolve_run(self, ref: str) -> str:
+        """A run id from an id, a unique id prefix, or a run name (the newest on ties is
+        refused as ambiguous, listing the candidates)."""
+        ref = ref.strip()
+        if not ref:
+            raise UsageError("empty run reference; give a run id, an id prefix or a name")
+        if self.run_exists(ref):
+            return ref
+        escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.read(
+            "SELECT run_id, name FROM run WHERE run_id LIKE ? ESCAPE '\\' OR name = ? "
+            "ORDER BY start_time DESC LIMIT 11",
+            (escaped + "%", ref),
+        )
+        if len(rows) == 1:
+            return rows[0][0]
+        if not rows:
+            raise NotFoundError(f"no run matches '{ref}'; `dlops runs` lists the runs")
+        shown = ", ".join(f"{r[0][:12]} ({r[1]})" for r in rows[:10])
+        raise AmbiguousError(f"'{ref}' matches several runs: {shown}; give more of the id")
+
+    def get_run(self, ref: str, *, full: bool = True) -> Run:
+        self.reap_stale_runs()
+        run_id = self.resolve_run(ref)
+        row = self.read_one(f"SELECT {', '.join(RUN_COLUMNS)} FROM run WHERE run_id = ?", (run_id,))
+        run = Run(**dict(zip(RUN_COLUMNS, row)))
+        self._attach([run], full=full)
+        return run
+
+    def runs_by_id(self, run_ids: Sequence[str], *, full: bool = False) -> list[Run]:
+        found: dict[str, Run] = {}
+        for chunk in _chunks(run_ids):
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.read(
+                f"SELECT {', '.join(RUN_COLUMNS)} FROM run WHERE run_id IN ({marks})", chunk
+            ):
+                found[row[0]] = Run(**dict(zip(RUN_COLUMNS, row)))
+        runs = [found[r] for r in run_ids if r in found]
+        self._attach(runs, full=full)
+        return runs
+
+    def _attach(self, runs: list[Run], *, full: bool) -> None:
+        by_id = {run.run_id: run for run in runs}
+        for chunk in _chunks(list(by_id)):
+            marks = ", ".join("?" for _ in chunk)
+            for run_id, key, kind, json_text in self.read(
+                f"SELECT run_id, key, type, json FROM param WHERE run_id IN ({marks}) ORDER BY key", chunk
+            ):
+                by_id[run_id].params[key] = values.decode(kind, json_text)
+            for run_id, key, *summary in self.read(
+                f"SELECT run_id, key, last, min, max, count, last_step FROM metric_summary "
+                f"WHERE run_id IN ({marks}) ORDER BY key", chunk
+            ):
+                by_id[run_id].metrics[key] = MetricSummary(*summary)
+            for run_id, key, value in self.read(
+                f"SELECT run_id, key, value FROM tag WHERE run_id IN ({marks}) ORDER BY key", chunk
+            ):
+                by_id[run_id].tags[key] = value
+            if full:
+                self._attach_full(by_id, chunk, marks)
+
+    def _attach_full(self, by_id: dict[str, Run], chunk: list[str], marks: str) -> None:
+        for run_id, *art in self.read(
+            f"SELECT run_id, path, object_id, size, kind, created FROM artifact "
+            f"WHERE run_id IN ({marks}) ORDER BY path", chunk
+        ):
+            by_id[run_id].artifacts.append(Artifact(*art))
+        for run_id, section, body in self.read(
+            f"SELECT run_id, section, body FROM run_section WHERE run_id IN ({marks})", chunk
+        ):
+            by_id[run_id].sections[section] = json.loads(body)
+
+    def section(self, run_id: str, section: str) -> Any:
+        row = self.read_one(
+            "SELECT body FROM run_section WHERE run_id = ? AND section = ?", (run_id, section)
+        )
+        return json.loads(row[0]) if row else None
+
+    def search_run_ids(self, where: str | None = None, sort: str | None = None,
+                       limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None) -> list[str]:
+        """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first)."""
+        from .where import compile_sort, compile_where
+
+        self.reap_stale_runs()
+        clauses, params = [], []
+        if where and where.strip():
+            sql, where_params = compile_where(where)
+            clauses.append(sql)
+            params.extend(where_params)
+        if extra:
+            clauses.append(extra[0])
+            params.extend(extra[1])
+        order_sql, order_params = compile_sort(sort)
+        sql = "SELECT run.run_id FROM run"
+        if clauses:
+            sql += " WHERE " + " AND ".join(f"({c})" for c in clauses)
+        sql += f" ORDER BY {order_sql}"
+        if limit is not None:
+            if limit < 0:
+                raise UsageError("--limit must be zero or more")
+            sql += f" LIMIT {int(limit)}"
+        return [row[0] for row in self.read(sql, [*params, *order_params])]
+
+    def search_runs(self, where: str | None = None, sort: str | None = None,
+                    limit: int | None = None, *, full: bool = False) -> list[Run]:
+        return self.runs_by_id(self.search_run_ids(where, sort, limit), full=full)
+
+    # -- liveness -----------------------------------------------------------------------
+    def reap_stale_runs(self) -> list[str]:
+        """Mark as killed the running runs whose process is gone (same host) or whose
+        heartbeat stopped; returns their ids. Reading never blocks on this."""
+        if getattr(self, "read_only", False):
+            return []
+        now, host = time.time(), socket.gethostname()
+        stale = []
+        for run_id, run_host, pid, heartbeat, start in self.read(
+            "SELECT run_id, host, pid, heartbeat, start_time FROM run WHERE status = 'running'"
+        ):
+            last = heartbeat or start
+            if run_host == host and pid and not _pid_alive(int(pid)):
+                stale.append((run_id, last))
+            elif now - last > STALE_HEARTBEAT_SECONDS:
+                stale.append((run_id, last))
+        if stale:
+            with self.write() as cursor:
+                cursor.executemany(
+                    "UPDATE run SET status = 'killed', end_time = ?, "
+                    "error = COALESCE(error, 'the process stopped without ending the run') "
+                    "WHERE run_id = ? AND status = 'running'",
+                    [(last, run_id) for run_id, last in stale],
+                )
+        return [run_id for run_id, _ in stale]
+
+    # -- objects ------------------------------------------------------------------------
+    def referenced_objects(self) -> set[str]:
+        from .migrations import all_migrations
+
+        refs: set[str] = set()
+        for migration in all_migrations():
+            for table, column in getattr(migration, "OBJECT_REFERENCES", ()):
+                refs.update(r[0] for r in self.read(f"SELECT DISTINCT {column} FROM {table}") if r[0])
+        return refs
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _chunks(items: Iterable[str]) -> list[list[str]]:
+    items = list(items)
+    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
