@@ -63,7 +63,8 @@ except ImportError:  # the script also runs where jupyter-dlops is not installed
     _dlops = None
 if _dlops is not None and _dlops_track:
     _dlops_run = _dlops.start_run(
-        name={name}, params=_dlops_params, kind="script", entry_point=globals().get("__file__")
+        name={name}, params=_dlops_params, entry_point=globals().get("__file__"),
+        kind="script" if "__file__" in globals() else None,  # None: the kernel's kind, guessed
     )
 '''
 
