@@ -90,10 +90,10 @@ def _capture(args: str, body: str, ctx: Context, first_line: int) -> str:
     words = [word for word in split_args(args, ctx) if not word.startswith("--no-")]
     if len(words) > 1 or any(word.startswith("-") for word in words):
         raise ctx.refuse("%%capture " + args, "expected '%%capture [--no-stdout] [--no-stderr] [NAME]'")
+    ctx.note("%%capture " + args, "contextlib.redirect_stdout/redirect_stderr")
     code = _python_body(body, ctx, first_line)
     _check_body(code, ctx)
     ctx.imports.update({"contextlib", "io"})
-    ctx.note("%%capture " + args, "contextlib.redirect_stdout/redirect_stderr")
     lines = [
         "_dlops_stdout, _dlops_stderr = io.StringIO(), io.StringIO()",
         "with contextlib.redirect_stdout(_dlops_stdout), contextlib.redirect_stderr(_dlops_stderr):",
@@ -113,7 +113,7 @@ def _check_body(code: str, ctx: Context) -> None:
     try:
         ast.parse(code)
     except SyntaxError as error:
-        ctx.line += error.lineno or 0
+        ctx.line = (error.lineno or 0) + 1
         raise ctx.refuse("%%capture", f"its body has a syntax error ({error.msg})") from None
 
 

@@ -21,13 +21,18 @@ _HEADER = '''\
 # Inside a Jupyter kernel (papermill) no flags are read: the values set by the cells win.
 def _dlops_parse_args(values):
     import argparse
-    import json
     import sys
 
     if "ipykernel" in sys.modules and "__file__" not in globals():
         return dict(values), True
+{json_helper}
+    parser = argparse.ArgumentParser(description={description}, allow_abbrev=False)
+'''
 
+_JSON_HELPER = '''\
     def _json(kind):
+        import json
+
         def parse(text):
             try:
                 value = json.loads(text)
@@ -36,12 +41,10 @@ def _dlops_parse_args(values):
             if kind is tuple and isinstance(value, list):
                 value = tuple(value)
             if kind is not None and not isinstance(value, kind):
-                raise argparse.ArgumentTypeError(f"expected a JSON {{kind.__name__}}, got {{text!r}}")
+                raise argparse.ArgumentTypeError(f"expected a JSON {kind.__name__}, got {text!r}")
             return value
 
         return parse
-
-    parser = argparse.ArgumentParser(description={description}, allow_abbrev=False)
 '''
 
 _TRACK_FLAG = '''\
@@ -90,7 +93,9 @@ def render_cli_cell(parameters: list[Parameter], *, name: str, script_name: str,
         Python source, without a trailing newline.
     """
     description = repr(f"{name}: exported from a notebook by jupyter-dlops")
-    parts = [_HEADER.format(usage=f"python {script_name} --help", description=description)]
+    needs_json = any(p.kind in ("list", "dict", "tuple", "none") for p in parameters)
+    parts = [_HEADER.format(usage=f"python {script_name} --help", description=description,
+                            json_helper="\n" + _JSON_HELPER if needs_json else "")]
     parts += [_argument(parameter) for parameter in parameters]
     if track:
         parts.append(_TRACK_FLAG)
