@@ -32,6 +32,8 @@ def register(subparsers) -> None:
                    help="keep magics without a translation as IPython calls instead of refusing")
     p.add_argument("--report", action="store_true", help="also write the report as JSON beside the script")
     p.add_argument("--json", action="store_true", help="print the report as one JSON document")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   default=[], help="a parameter value for both --verify runs (JSON, else text)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                    help="per-cell / per-run time limit for --verify (default: 600)")
     p.set_defaults(func=cmd_export)
@@ -49,7 +51,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.verify:
         from ..convert.verify import verify_export
 
-        verification = verify_export(Path(args.notebook), result.script_path, timeout=args.timeout)
+        parameters = {name: _value(text) for name, text in args.parameter}
+        verification = verify_export(Path(args.notebook), result.script_path,
+                                     parameters=parameters, timeout=args.timeout)
         data["verify"] = verification.to_dict()
         status = 0 if verification.equivalent else 8
     if args.report:
@@ -66,3 +70,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.report:
             print(f"  report: {report_path}")
     return status
+
+
+def _value(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -137,6 +137,13 @@ TRAIN_METRICS = notebook(
     code("pathlib.Path('model.json').write_text(json.dumps({'loss': round(loss, 6)}))"),
 )
 
+VERIFY_MISMATCH = notebook(
+    code("import jupyter_dlops"),
+    code("lr = 0.5", "parameters"),
+    code("lr = 0.1  # tried while exploring, never exported", "skip"),
+    code("jupyter_dlops.log_metric('lr_used', lr)"),
+)
+
 BAD = {
     "two_parameters": notebook(code("a = 1", "parameters"), code("b = 2", "parameters")),
     "no_code_cells": notebook(markdown("only words")),
@@ -151,7 +158,8 @@ def main() -> None:
         "parameters_types": PARAMETERS_TYPES, "no_parameters": NO_PARAMETERS,
         "skip_and_markdown": SKIP_AND_MARKDOWN, "magics_line": MAGICS_LINE,
         "magics_cell": MAGICS_CELL, "hidden_state": HIDDEN_STATE, "unknown_magic": UNKNOWN_MAGIC,
-        "runnable": RUNNABLE, "train_metrics": TRAIN_METRICS, **BAD,
+        "runnable": RUNNABLE, "train_metrics": TRAIN_METRICS, "verify_mismatch": VERIFY_MISMATCH,
+        **BAD,
         "nbformat40": {**NO_PARAMETERS, "nbformat_minor": 0},
     }
     for name, content in corpus.items():
