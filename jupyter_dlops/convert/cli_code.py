@@ -17,8 +17,8 @@ _TYPES = {"int": "int", "float": "float", "str": "str", "list": "_json(list)",
           "dict": "_json(dict)", "tuple": "_json(tuple)", "none": "_json(None)"}
 
 _HEADER = '''\
-# jupyter-dlops: command-line flags for the parameters above ({usage}).
-# Inside a Jupyter kernel (papermill) no flags are read: the values set by the cells win.
+# jupyter-dlops: the parameters cell's values as command-line flags ({usage}).
+# Inside a Jupyter kernel (papermill) no flags are read: the values the cells set win.
 def _dlops_parse_args(values):
     import argparse
     import sys

@@ -57,19 +57,42 @@ def find_hidden_state(cells: list[AnalysedCell]) -> list[Finding]:
     """
     findings: list[Finding] = []
     defined: set[str] = set()
+    last_set_by: dict[str, AnalysedCell] = {}  # in notebook order, skipped cells included
     opaque = False
     exported = [c for c in cells if c.exported and c.names is not None]
-    for cell in exported:
-        assert cell.names is not None
-        if not opaque:
+    for cell in cells:
+        if cell.names is None:
+            continue
+        if cell.exported and not opaque:
             for name in sorted(cell.names.used - defined, key=lambda n: cell.names.lines.get(n, 0)):
                 findings.append(_undefined(cell, name, cells))
-        defined |= cell.names.defined
-        opaque = opaque or cell.opaque or cell.names.star
+            findings += _rebound_by_skipped(cell, defined, last_set_by)
+        if cell.exported:
+            defined |= cell.names.defined
+            opaque = opaque or cell.opaque or cell.names.star
+        last_set_by.update(dict.fromkeys(cell.names.defined | cell.names.mutated, cell))
     if not opaque:
         findings += _deferred(exported, defined, cells)
     findings += execution_order(exported)
     return sorted(findings, key=lambda f: (f.cell, f.line))
+
+
+def _rebound_by_skipped(cell: AnalysedCell, defined: set[str],
+                        last_set_by: dict[str, AnalysedCell]) -> list[Finding]:
+    """Names an exported cell reads that a skipped cell changed last, above it."""
+    assert cell.names is not None
+    findings = []
+    reads = (cell.names.used | cell.names.mutated) & defined
+    for name in sorted(reads, key=lambda n: cell.names.lines.get(n, 0)):
+        setter = last_set_by.get(name)
+        if setter is not None and not setter.exported:
+            line = cell.names.lines.get(name, 0)
+            findings.append(Finding(
+                cell.number, line, name, "skipped",
+                f"cell {cell.number}, line {line}: '{name}' was last changed by skipped cell "
+                f"{setter.number} in the notebook; the script uses the value of an exported cell",
+            ))
+    return findings
 
 
 def _undefined(cell: AnalysedCell, name: str, cells: list[AnalysedCell]) -> Finding:

@@ -115,7 +115,7 @@ def _continued(lines: list[str], i: int) -> int:
 
 def translate_line(text: str, ctx: Context) -> list[str]:
     """The Python lines for one (possibly backslash-continued) magic or shell line."""
-    joined = re.sub(r"\\\n\s*", " ", text)
+    joined = re.sub(r"[ \t]*\\\n\s*", " ", text)
     if _HELP.match(joined):
         return removed(joined, ctx, "help lookup, interactive only")
     assigned = _ASSIGNED.match(joined)

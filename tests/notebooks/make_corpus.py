@@ -82,10 +82,13 @@ MAGICS_LINE = notebook(
     code("%matplotlib inline\n%load_ext autoreload\n%autoreload 2\nimport os"),
     code("%pip install -q numpy 'pandas>=2'\n!pip install requests\n%conda install -c conda-forge scipy"),
     code("name = 'world'\n!echo hello {name}\nfiles = !ls\n%time total = sum(range(5))\n%timeit sum(range(5))"),
-    code("%env DLOPS_DEMO=1\n%cd /tmp\nhere = %pwd\nlen?"),
+    code("%env DLOPS_DEMO=1\n%cd data\nhere = %pwd\nlen?"),
     code("if total:\n    !echo indented\nratio = (total\n    % 3)\nsame = (total\n    != 3)"),
     code("text = '''\n%not_a_magic inside a string\n!nor this\n'''"),
     code("%run helper_script.py --flag"),
+    code("import json\nprint(json.dumps({'here': os.path.basename(here), 'total': total, 'ratio': ratio,"
+         " 'same': same, 'text': text, 'helper': helper_argv, 'env': os.environ['DLOPS_DEMO'],"
+         " 'files': len(files)}))"),
 )
 
 MAGICS_CELL = notebook(
