@@ -33,7 +33,7 @@ def test_jupytext_reads_back_the_same_cells(corpus, name: str) -> None:
     original = _exported_cells(name)
     assert len(generated) == 1
     assert [c.cell_type for c in cells] == [c["cell_type"] for c in original]
-    for ours, theirs in zip(cells, original):
+    for ours, theirs in zip(cells, original, strict=True):
         source = "".join(theirs["source"]).strip()
         assert ours.metadata.get("tags", []) == [t for t in theirs["metadata"].get("tags", []) if t == "parameters"]
         if not any(line.lstrip()[:1] in ("%", "!") or line.rstrip().endswith("?") for line in source.splitlines()):
