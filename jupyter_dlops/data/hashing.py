@@ -25,6 +25,7 @@ MMAP_THRESHOLD = 8 << 20
 SMALL_FILE = 1 << 20
 CHUNK = 1 << 20
 RETRIES = 4
+RECENT_NS = 20_000_000  # 20 ms: coarser than any kernel timestamp tick in use
 
 
 @dataclass
@@ -81,6 +82,7 @@ def hash_stable(path: str, stats: HashStats | None = None) -> tuple[str, os.stat
             raise _read_error(error, path) from None
         try:
             before = os.fstat(fd)
+            started = time.time_ns()
             digest = _digest(fd, before.st_size, path)
             after = os.fstat(fd)
             replaced = os.stat(path)
@@ -91,9 +93,18 @@ def hash_stable(path: str, stats: HashStats | None = None) -> tuple[str, os.stat
         if stats is not None:
             stats.count(before.st_size)
         if _signature(before) == _signature(after) == _signature(replaced):
-            return digest, before
+            if not _too_recent(before, started):
+                return digest, before
+            time.sleep(RECENT_NS / 1e9)
+            continue
         time.sleep(0.05 * (attempt + 1))
     raise DataError(f"{path} kept changing while it was hashed; stop whatever writes it and retry")
+
+
+def _too_recent(info: os.stat_result, started_ns: int) -> bool:
+    """Modified less than a clock tick before reading began: a write during the read could
+    have left mtime unchanged on file systems with coarse timestamps (git's "racy clean")."""
+    return 0 <= started_ns - info.st_mtime_ns < RECENT_NS
 
 
 def _read_error(error: OSError, path: str) -> DataError:

@@ -2,8 +2,9 @@
 the remembered hash and is not read again.
 
 A file modified in the same clock tick as it was hashed can keep its mtime (the "racily
-clean" problem git documents in ``Documentation/technical/racy-git.txt``), so an entry whose
-mtime is too close to the moment it was hashed is not trusted: it is hashed again next time.
+clean" problem git documents in ``Documentation/technical/racy-git.txt``): hashing waits
+until a file's mtime is a tick old (see :mod:`.hashing`), and an entry whose mtime is that
+close to the moment it was saved is not trusted either: it is hashed again next time.
 """
 
 from __future__ import annotations
