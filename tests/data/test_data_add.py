@@ -218,6 +218,9 @@ def test_a_file_rewritten_while_hashed_is_never_recorded_wrong(store, tmp_path):
     assert recorded in {blake3.blake3(state).hexdigest() for state in states}
 
 
+MAIN = "import sys; from jupyter_dlops.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
 def _run_as_nobody(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
