@@ -11,6 +11,8 @@ import os
 import time
 from typing import Any
 
+import blake3
+
 from ..errors import DataError, NotFoundError
 from ..store.objects import hash_file
 from . import records, statcache
@@ -70,7 +72,7 @@ def add(path: str | os.PathLike[str], *, name: str | None = None,
         raise NotFoundError(f"no metadata table at {meta}; give a .csv or .parquet file")
     stats = HashStats()
     entries, manifest, cache_rows = hash_tree(store, root, stats)
-    meta_hash = hash_file(meta) if meta is not None else None
+    meta_hash = _meta_hash(meta, path_column) if meta is not None else None
     vid = version_id(manifest, meta_hash=meta_hash)
     existing = records.get(store, vid)
     meta_info = None
@@ -94,6 +96,11 @@ def _store(store):
 
         store = open_store()
     return store
+
+
+def _meta_hash(meta, path_column: str | None) -> str:
+    """The table's bytes and the path column asked for: both decide what the metadata means."""
+    return blake3.blake3(f"{hash_file(meta)}\0{path_column or ''}".encode()).hexdigest()
 
 
 def _load_meta(store, meta, path_column, manifest, root) -> dict[str, Any]:
