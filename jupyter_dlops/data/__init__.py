@@ -99,6 +99,6 @@ def query(ref: str, where: str, *, save: str | None = None, store: Any = None) -
     if save is not None:
         result["saved"] = _query.save_slice(store, result, save)
     columns = result["columns"]
-    result["items"] = [dict(zip(columns, row)) for row in result.pop("rows")]
+    result["items"] = [dict(zip(columns, row, strict=False)) for row in result.pop("rows")]
     result.pop("types", None)
     return result

@@ -41,33 +41,27 @@ def hash_tree(store, root: str, stats: HashStats) -> tuple[list[Entry], list[Fil
 def add(path: str | os.PathLike[str], *, name: str | None = None,
         meta: str | os.PathLike[str] | None = None, path_column: str | None = None,
         store_content: bool = False, store=None) -> dict[str, Any]:
-    """Version the files under ``path``; re-adding unchanged data returns the same id.
+    """Version the files under ``path`` (a folder or one file); same data, same id.
 
     Parameters
     ----------
-    path
-        A folder (every file under it) or a single file.
     name
         A dataset name; ``log(name)`` lists its versions over time.
-    meta
-        A metadata table (.csv, .tsv or .parquet), one row per item, matched to the files
-        by its path column (``path_column``, else one named path/file/filename).
+    meta, path_column
+        A metadata table (.csv, .tsv, .parquet), one row per item, matched to the files by
+        ``path_column`` (default: a column named path, file or filename).
     store_content
         Also copy the bytes into the store's object cache, so the version can be checked out.
-    store
-        The store (default: ``open_store()``).
 
     Returns
     -------
     dict
-        ``id``, ``name``, ``created`` (False when the version already existed),
-        ``files``, ``bytes``, and the hashing figures ``files_hashed``, ``bytes_read``,
-        ``files_cached``, ``hash_seconds``, ``seconds``.
+        ``id``, ``name``, ``created`` (False when it existed), ``files``, ``bytes``,
+        ``has_content``, and ``files_hashed``, ``bytes_read``, ``files_cached``, ``seconds``.
     """
     started = time.perf_counter()
     store = _store(store)
     root = os.path.abspath(os.fspath(path))
-    name = name.strip() if name and name.strip() else None
     if meta is not None and not os.path.isfile(meta):
         raise NotFoundError(f"no metadata table at {meta}; give a .csv or .parquet file")
     stats = HashStats()
@@ -78,16 +72,22 @@ def add(path: str | os.PathLike[str], *, name: str | None = None,
     meta_info = None
     if meta is not None and existing is None:
         meta_info = _load_meta(store, meta, path_column, manifest, root)
-    if store_content and not (existing and existing["has_content"]):
+    had_content = _store_content(store, store_content, existing, entries, manifest)
+    name = name.strip() if name and name.strip() else None
+    _record(store, vid, name, root, manifest, cache_rows, meta_hash, meta_info,
+            store_content, existing is None)
+    return {"id": vid, "name": name, "created": existing is None, "files": len(manifest),
+            "bytes": sum(f.size for f in manifest), "has_content": store_content or had_content,
+            **stats.as_dict(), "seconds": round(time.perf_counter() - started, 4)}
+
+
+def _store_content(store, wanted: bool, existing, entries, manifest) -> bool:
+    """Copy the bytes into the object store if asked and not done; whether they were there."""
+    had_content = bool(existing and existing["has_content"])
+    if wanted and not had_content:
         by_rel = {f.path: f.hash for f in manifest}
         store_files(store.objects, ((e, by_rel[e.rel]) for e in entries))
-    fresh = existing is None
-    _record(store, vid, name, root, manifest, cache_rows, meta_hash, meta_info,
-            store_content, fresh)
-    total = sum(f.size for f in manifest)
-    return {"id": vid, "name": name, "created": fresh, "files": len(manifest), "bytes": total,
-            "has_content": store_content or bool(existing and existing["has_content"]),
-            **stats.as_dict(), "seconds": round(time.perf_counter() - started, 4)}
+    return had_content
 
 
 def _store(store):

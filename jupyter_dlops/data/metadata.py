@@ -60,15 +60,15 @@ def read_table(path: str | os.PathLike[str], path_column: str | None = None) -> 
         columns, data, types = _read_parquet(path)
     elif suffix in (".csv", ".tsv"):
         columns, rows = _read_csv(path, "\t" if suffix == ".tsv" else ",")
-        data = [list(c) for c in zip(*rows)] if rows else [[] for _ in columns]
+        data = [list(c) for c in zip(*rows, strict=False)] if rows else [[] for _ in columns]
         types = [_type_text_column(column) for column in data]
-        data = [_convert(column, kind) for column, kind in zip(data, types)]
+        data = [_convert(column, kind) for column, kind in zip(data, types, strict=False)]
     else:
         raise UsageError(f"metadata table {path.name}: use a .csv, .tsv or .parquet file")
     _check_columns(columns, path)
     if not data or not data[0]:
         raise DataError(f"metadata table {path} has no rows; add one row per item")
-    rows = list(zip(*data))
+    rows = list(zip(*data, strict=False))
     return Table(columns, types, rows, _pick_path_column(columns, path_column, path))
 
 
@@ -104,7 +104,7 @@ def _read_parquet(path: Path) -> tuple[list[str], list[list[Any]], list[str]]:
     except Exception as error:  # pyarrow raises several unrelated types
         raise DataError(f"metadata table {path} is not a readable Parquet file ({error}); fix it") from None
     columns, types = [], []
-    for field, column in zip(table.schema, table.columns):
+    for field, column in zip(table.schema, table.columns, strict=False):
         kind = ("INTEGER" if pa.types.is_integer(field.type) else
                 "REAL" if pa.types.is_floating(field.type) else "TEXT")
         values = column.to_pylist()
@@ -211,10 +211,10 @@ def _fill(target: str, table: Table, paths: list[str]) -> None:
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         defs = ", ".join(f"{quote(c)} {'TEXT' if i == index else t}"
-                         for i, (c, t) in enumerate(zip(table.columns, table.types)))
+                         for i, (c, t) in enumerate(zip(table.columns, table.types, strict=False)))
         conn.execute(f"CREATE TABLE {TABLE} ({defs})")
         marks = ", ".join("?" for _ in table.columns)
-        rows = (row[:index] + (rel,) + row[index + 1:] for row, rel in zip(table.rows, paths))
+        rows = (row[:index] + (rel,) + row[index + 1:] for row, rel in zip(table.rows, paths, strict=False))
         conn.execute("BEGIN")
         conn.executemany(f"INSERT INTO {TABLE} VALUES ({marks})", rows)
         conn.execute(f"CREATE UNIQUE INDEX meta_path ON {TABLE} ({quote(table.path_column)})")

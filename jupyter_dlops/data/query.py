@@ -49,12 +49,8 @@ def run_query(store, ref: str, where: str) -> dict[str, Any]:
     -------
     dict
         ``id``, ``where``, ``columns``, ``path_column``, ``rows`` (tuples, in path order),
-        ``count``, ``total`` (rows in the table) and ``seconds``.
-
-    Raises
-    ------
-    QuerySyntaxError
-        The clause is malformed, has a second statement, or reads anything but the table.
+        ``count``, ``total`` (rows in the table) and ``seconds``; a
+        :class:`QuerySyntaxError` for a malformed clause or one that reaches beyond the table.
     """
     where = (where or "").strip()
     if not where:
@@ -86,7 +82,7 @@ def save_slice(store, result: dict[str, Any], name: str) -> dict[str, Any]:
     if not result["rows"]:
         raise QuerySyntaxError("the query matches no item, so there is nothing to save; loosen it",
                                text=result["where"])
-    parent = records.get(store, result["id"])
+    parent = records.resolve(store, result["id"])
     index = result["columns"].index(result["path_column"])
     keep = {row[index] for row in result["rows"]}
     manifest = [f for f in records.files(store, parent["id"]) if f.path in keep]

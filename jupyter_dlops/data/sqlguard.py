@@ -23,12 +23,7 @@ from ..errors import QuerySyntaxError
 from .metadata import TABLE
 
 TIMEOUT_SECONDS = 60.0
-FUNCTIONS = frozenset("""
-    abs avg coalesce count date datetime glob hex ifnull iif instr julianday length like
-    likelihood likely lower ltrim max min nullif printf format quote replace round rtrim sign
-    strftime substr substring sum time total trim typeof unicode unlikely upper unixepoch
-    ceil ceiling floor exp ln log log10 log2 mod pow power sqrt
-""".split())
+FUNCTIONS = frozenset(["abs", "avg", "coalesce", "count", "date", "datetime", "glob", "hex", "ifnull", "iif", "instr", "julianday", "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif", "printf", "format", "quote", "replace", "round", "rtrim", "sign", "strftime", "substr", "substring", "sum", "time", "total", "trim", "typeof", "unicode", "unlikely", "upper", "unixepoch", "ceil", "ceiling", "floor", "exp", "ln", "log", "log10", "log2", "mod", "pow", "power", "sqrt"])
 
 
 def check_clause(text: str) -> None:

@@ -176,7 +176,7 @@ def test_parquet_metadata(store, sounds, tmp_path):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    columns = list(zip(*ROWS))
+    columns = list(zip(*ROWS, strict=False))
     table = pa.table({"path": list(columns[0]), "label": list(columns[1]),
                       "temperature": list(columns[2]), "group": list(columns[3])})
     pq.write_table(table, tmp_path / "meta.parquet")
