@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "jupyter_dlops.cli.store_cmds",
     "jupyter_dlops.cli.runs_cmds",
     "jupyter_dlops.cli.data_cmds",
+    "jupyter_dlops.cli.export_cmds",
 )
 
 
