@@ -149,11 +149,15 @@ class PostgresStore(SQLBackend, StoreOperations):
         super().__init__(location, Path(objects).expanduser(), location)
         self.read_only = False
         self.statement_timeout = env_float("DLOPS_SQL_TIMEOUT", 30.0)
-        if not create and not self._has_table("meta"):
-            raise NotFoundError(
-                f"no jupyter-dlops store in {location}; run `dlops init` with DLOPS_STORE set to it"
-            )
-        self.migrate()
+        try:
+            if not create and not self._has_table("meta"):
+                raise NotFoundError(
+                    f"no jupyter-dlops store in {location}; run `dlops init` with DLOPS_STORE set to it"
+                )
+            self.migrate()
+        except BaseException:
+            self.close()  # a refused store must not leave its connection open
+            raise
 
     # -- connection ---------------------------------------------------------------------
     def _connect(self) -> Any:
