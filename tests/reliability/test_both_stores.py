@@ -236,3 +236,39 @@ def test_cli_on_postgres(pg_uri, tmp_path):
     refused = subprocess.run([*dlops, "sql", "DELETE FROM run"], capture_output=True, text=True)
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
     assert len(open_store(pg_uri).search_run_ids()) == 3
+
+
+@pytest.mark.postgres
+def test_postgres_deadlock_is_replayed(pg_uri):
+    """Two writers locking two rows in opposite orders: PostgreSQL aborts one of them for a
+    deadlock; the store replays that transaction and both succeed."""
+    from jupyter_dlops.store.postgres import PostgresStore
+
+    store = open_store(pg_uri)
+    from jupyter_dlops.tracking.client import DlopsClient
+
+    a, b = DlopsClient(store).create_run("a"), DlopsClient(store).create_run("b")
+    barrier, errors = threading.Barrier(2, timeout=30), []
+
+    def work(first, second, label):
+        own = PostgresStore(pg_uri)
+        try:
+            with own.write() as cursor:
+                cursor.execute("UPDATE run SET error = ? WHERE run_id = ?", (label, first))
+                try:
+                    barrier.wait()  # both now hold their first row
+                except threading.BrokenBarrierError:
+                    pass  # on the replay the other writer is gone
+                cursor.execute("UPDATE run SET error = ? WHERE run_id = ?", (label, second))
+        except Exception as error:  # noqa: BLE001 - asserted below
+            errors.append(error)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=work, args=(a, b, "x")), threading.Thread(target=work, args=(b, a, "y"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert {r[0] for r in store.read("SELECT error FROM run")} in ({"x"}, {"y"})
