@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
 from .render import ScriptCell, marker_like_lines, render_script
 from .report import ExportReport
+
 
 @dataclass
 class ExportResult:
@@ -205,6 +205,8 @@ def export_notebook(
 
 def write_atomically(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` through a temporary file, so no half-written script remains."""
+    import tempfile  # only when writing: keeps the command's start-up short
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
