@@ -19,7 +19,6 @@ from . import records, statcache
 from .content import store_files
 from .hashing import HashStats
 from .manifest import FileRecord, version_id
-from .metadata import build_database, normalise_paths, read_table
 from .scan import Entry, scan
 
 
@@ -104,6 +103,8 @@ def _meta_hash(meta, path_column: str | None) -> str:
 
 
 def _load_meta(store, meta, path_column, manifest, root) -> dict[str, Any]:
+    from .metadata import build_database, normalise_paths, read_table
+
     table = read_table(meta, path_column)
     paths = normalise_paths(table, [f.path for f in manifest], root)
     object_id = build_database(store.objects, table, paths)
