@@ -12,7 +12,7 @@ from pathlib import Path
 
 import blake3
 import pytest
-from conftest import settle, write_files
+from data_helpers import settle, write_files
 
 from jupyter_dlops import data
 from jupyter_dlops.errors import DataError, NotFoundError

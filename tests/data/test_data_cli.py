@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import snapshot, write_files
+from data_helpers import snapshot, write_files
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import settle, write_files
+from data_helpers import settle, write_files
 
 from jupyter_dlops import data
 from jupyter_dlops.errors import AmbiguousError, DataError, NotFoundError, UsageError

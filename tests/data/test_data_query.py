@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import write_files
+from data_helpers import write_files
 
 from jupyter_dlops import data
 from jupyter_dlops.errors import DataError, QuerySyntaxError, UsageError
