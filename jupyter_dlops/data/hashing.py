@@ -37,6 +37,7 @@ class HashStats:
     files_hashed: int = 0
     bytes_read: int = 0
     files_cached: int = 0
+    racy: int = 0  # hashed, but modified too recently for the stat cache to trust
     seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -116,3 +116,9 @@ def is_within(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
     """Whether ``path`` is ``folder`` or lies under it (both made absolute)."""
     path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
     return path == folder or folder in path.parents
+
+
+def store_folder(store) -> tuple[str, ...]:
+    """The store's own folder, to leave out when it lies inside the data."""
+    folder = getattr(store, "folder", None)
+    return (os.path.abspath(folder),) if folder else ()

@@ -63,6 +63,14 @@ def test_unchanged_files_are_not_read_again(store, dataset):
     assert second["files_cached"] == 4
 
 
+def test_readding_unchanged_data_under_a_name_records_the_name(store, dataset):
+    first = data.add(dataset, store=store)
+    named = data.add(dataset, name="later", store=store)
+    assert named["id"] == first["id"] and named["files_hashed"] == 0
+    assert [v["id"] for v in data.log("later", store=store)] == [first["id"]]
+    assert data.verify("later", store=store) == {**data.verify("later", store=store), "ok": True}
+
+
 def test_after_changing_one_file_only_that_file_is_read(store, dataset):
     data.add(dataset, store=store)
     (dataset / "b.txt").write_text("bravo, changed\n")

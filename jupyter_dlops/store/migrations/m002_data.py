@@ -5,7 +5,9 @@ once, in one transaction, and never updated (only ``has_content`` may go from 0 
 the same content is later copied into the object store, which does not change what the
 version is). ``data_name`` is the history of each name (``dlops data log NAME``),
 ``data_stat_cache`` remembers the hash of every file by (path, size, mtime_ns, inode) so
-that unchanged files are never re-read, and ``data_run_link`` records which versions a run
+that unchanged files are never re-read, ``data_tree_state`` remembers, per folder, the
+digest of all its files' stats and the version they made (so re-adding an unchanged folder
+skips even the per-file cache), and ``data_run_link`` records which versions a run
 read and wrote.
 """
 
@@ -50,6 +52,13 @@ TABLES = [
         mtime_ns BIGINT NOT NULL,
         inode BIGINT NOT NULL,
         hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS data_tree_state (
+        root TEXT NOT NULL,
+        meta_key TEXT NOT NULL,
+        stat_digest TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        PRIMARY KEY (root, meta_key)
     )""",
     """CREATE TABLE IF NOT EXISTS data_run_link (
         run_id TEXT NOT NULL,
