@@ -108,6 +108,18 @@ def test_store_content_later_keeps_the_version_identical(store, dataset):
     assert data.show(plain["id"], store=store)["files"] == files_before
 
 
+def test_the_store_itself_refuses_to_change_a_version(store, dataset):
+    from jupyter_dlops.errors import StoreError
+
+    version = data.add(dataset, store=store)["id"]
+    for sql in ("UPDATE data_file SET hash = 'x' WHERE version_id = ?",
+                "UPDATE data_version SET total_bytes = 0 WHERE version_id = ?",
+                "UPDATE data_version SET name = 'renamed' WHERE version_id = ?"):
+        with pytest.raises(StoreError, match="data versions are immutable"), store.write() as cursor:
+            cursor.execute(sql, (version,))
+    assert data.verify(version, store=store)["ok"]
+
+
 def test_a_single_file_can_be_versioned(store, dataset):
     result = data.add(dataset / "a.txt", store=store)
     assert result["files"] == 1

@@ -82,8 +82,34 @@ VIEWS = [
 ]
 
 
+IDENTITY = ("version_id, name, source_path, created, file_count, total_bytes, meta_object, "
+            "meta_hash, meta_path_column, meta_rows, parent_id, query")
+MESSAGE = "data versions are immutable; add the data again to record a new version"
+
+
+def guards(dialect: str) -> list[str]:
+    """Triggers that refuse to change a recorded version or its manifest, whatever writes."""
+    if dialect == "sqlite":
+        body = f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS data_file_immutable BEFORE UPDATE ON data_file {body}",
+            f"CREATE TRIGGER IF NOT EXISTS data_version_immutable BEFORE UPDATE OF {IDENTITY} "
+            f"ON data_version {body}",
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION dlops_data_immutable() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$",
+        "DROP TRIGGER IF EXISTS data_file_immutable ON data_file",
+        "CREATE TRIGGER data_file_immutable BEFORE UPDATE ON data_file "
+        "FOR EACH ROW EXECUTE FUNCTION dlops_data_immutable()",
+        "DROP TRIGGER IF EXISTS data_version_immutable ON data_version",
+        f"CREATE TRIGGER data_version_immutable BEFORE UPDATE OF {IDENTITY} ON data_version "
+        "FOR EACH ROW EXECUTE FUNCTION dlops_data_immutable()",
+    ]
+
+
 def statements(dialect: str) -> list[str]:
-    return TABLES + VIEWS
+    return TABLES + VIEWS + guards(dialect)
 
 
 # Objects these tables keep alive in ``dlops gc``: stored file contents and metadata tables.
