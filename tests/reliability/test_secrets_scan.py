@@ -225,3 +225,15 @@ def test_no_secret_is_stored(kind, any_store_uri, child_env, tmp_path, request):
     leaks = scan(roots, planted)
     assert leaks == {}, f"secrets found in the store: {leaks}"
     assert len(planted) >= 20
+
+
+def test_the_scan_finds_a_leak(tmp_path):
+    """The scanner itself: a secret written anywhere under the store is found."""
+    _, planted = plant()
+    store = open_store(str(tmp_path / "store"))
+    with store.write() as cursor:
+        cursor.execute("INSERT INTO meta (key, value) VALUES ('leak', ?)", (planted["env DB_PASSWORD"],))
+    store.objects.put_bytes(planted["param api_key"].encode())
+    leaks = scan([store.folder], planted)
+    close_all()
+    assert set(leaks) == {"env DB_PASSWORD", "param api_key"}
