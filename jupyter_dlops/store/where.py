@@ -220,7 +220,10 @@ class Field:
         if self.table == "tag" and not isinstance(value, str):
             value = _tag_text(value)
         if self.table == "metric_summary" and isinstance(value, str):
-            raise self.parser.error(f"metrics are numbers; compare metrics.{self.key} with a number")
+            raise self.parser.error(
+                f"metrics are numbers; compare metrics.{self.key} with a number",
+                self.parser.tokens[self.parser.i - 1],
+            )
         return self._scoped(f"{column} {op} ?", [self._attribute_value(value)], negate)
 
     def _attribute_value(self, value: Any) -> Any:
