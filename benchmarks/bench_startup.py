@@ -54,7 +54,7 @@ def time_rounds(cmds: dict[str, list[str]], runs: int, peer_runs: int,
     peers, which take seconds each, only in the first ``peer_runs`` rounds)."""
     env = dict(os.environ)
     times: dict[str, list[float]] = {name: [] for name in cmds}
-    for name, command in cmds.items():  # one untimed run each: page cache
+    for command in cmds.values():  # one untimed run each: page cache
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     for round_ in range(runs):
         for name, command in cmds.items():

@@ -140,6 +140,7 @@ def bench_sigkill(report: Report, tmp: Path, mlflow, quick: bool) -> None:
     trials = 3 if quick else 8
     for pace, label in ((0.001, "logging every 1 ms"), (0.0, "logging flat out")):
         ours = sigkill_windows(tmp, "ours", OURS, pace, trials)
+        report.info[f"sigkill_windows_pace_{pace}"] = ours
         peer = sigkill_windows(tmp, "mlflow", mlflow, pace, 2) if mlflow and pace else None
         report.add(Row(f"SIGKILL while {label}: newest surviving value's age, worst of {trials}",
                        max(ours), "s", "≤ 0.5 s", "MLflow sync" if peer else "",

@@ -65,7 +65,7 @@ class Report:
                  f"{r.ratio:.2f}×" if r.ratio is not None else "—", r.target or "—",
                  {True: "yes", False: "NO", None: "—"}[r.met]] for r in self.rows]
         widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in [head, *body]]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in [head, *body]]
         lines.insert(1, "  ".join("-" * w for w in widths))
         return f"\n{self.name}\n" + "\n".join(lines)
 

@@ -153,7 +153,7 @@ def render(results: list[dict]) -> str:
     widths = [min(60, max(len(r[i]) for r in rows)) for i in range(len(COLUMNS))]
     lines = []
     for index, row in enumerate(rows):
-        lines.append("  ".join(cell[:60].ljust(width) for cell, width in zip(row, widths)).rstrip())
+        lines.append("  ".join(cell[:60].ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)

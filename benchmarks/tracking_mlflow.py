@@ -104,7 +104,7 @@ def clone_runs(db: str, template: str, start: int, end: int) -> None:
             run_id, name = uuid.uuid4().hex, f"bench-{i}"
             params, metrics = run_data(i)
             for table, (columns, template_rows) in rows.items():
-                copies = [_copy(dict(zip(columns, row)), table, template, run_id, name, params, metrics)
+                copies = [_copy(dict(zip(columns, row, strict=True)), table, template, run_id, name, params, metrics)
                           for row in template_rows]
                 conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
                                  f"({', '.join('?' for _ in columns)})",

@@ -43,10 +43,11 @@ def sigkill(pace: float) -> None:
 
 
 def populate(start: int, end: int) -> dict:
+    from tracking_data import run_data
+
     from jupyter_dlops import values
     from jupyter_dlops.models import RUN_COLUMNS
     from jupyter_dlops.store import open_store
-    from tracking_data import run_data
 
     store = open_store()
     t0 = time.perf_counter()
@@ -69,8 +70,9 @@ def populate(start: int, end: int) -> dict:
 
 
 def search(reps: int) -> dict:
-    from jupyter_dlops.store import open_store
     from tracking_data import OURS_WHERE
+
+    from jupyter_dlops.store import open_store
 
     store = open_store(create=False)
     count = len(store.search_runs(OURS_WHERE))  # warm-up: imports, page cache

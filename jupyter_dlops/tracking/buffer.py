@@ -19,7 +19,7 @@ from ..errors import StoreError
 
 
 class MetricBuffer:
-    def __init__(self, store, interval: float | None = None, max_rows: int = 20_000) -> None:
+    def __init__(self, store, interval: float | None = None, max_rows: int = 5_000) -> None:
         self.store = store
         self.interval = interval if interval is not None else env_float("DLOPS_FLUSH_INTERVAL", 0.25)
         self.max_rows = max_rows
