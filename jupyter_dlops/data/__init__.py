@@ -93,7 +93,7 @@ def query(ref: str, where: str, *, save: str | None = None, store: Any = None) -
         ``id``, ``where``, ``count``, ``total``, ``seconds``, ``items`` (one dict per
         matching row, column name to value) and, with ``save``, ``saved`` (the new version).
     """
-    from . import query as _query  # sqlite3 fences and table loading: only for queries
+    from . import slicing as _query  # sqlite3 fences and table loading: only for queries
 
     store = _open(store)
     result = _query.run_query(store, ref, where)
