@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, snapshot, table_dump
+from helpers import run_cli, snapshot, table_dump
 from helpers import add_run
 
 
@@ -81,7 +81,7 @@ def test_a_locked_database_is_a_clear_error_for_writers(populated):
     try:
         done = run_cli("gc", env={"DLOPS_BUSY_TIMEOUT": "0.3"})
         code = ("import jupyter_dlops as dl\nwith dl.start_run(): pass\n")
-        from conftest import run_python
+        from helpers import run_python
 
         writer = run_python(code, env={"DLOPS_BUSY_TIMEOUT": "0.3"})
     finally:
@@ -126,7 +126,7 @@ def _as_nobody(args, env, program=None):
     import shutil
     import subprocess
 
-    from conftest import BIN
+    from helpers import BIN
 
     setpriv = shutil.which("setpriv")
     if not setpriv:

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from conftest import run_cli, run_python
+from helpers import run_cli, run_python
 from helpers import add_run
 
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import snapshot
+from helpers import snapshot
 
 SECRETS = {
     "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
