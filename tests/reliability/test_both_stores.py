@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -255,10 +256,8 @@ def test_postgres_deadlock_is_replayed(pg_uri):
         try:
             with own.write() as cursor:
                 cursor.execute("UPDATE run SET error = ? WHERE run_id = ?", (label, first))
-                try:
+                with contextlib.suppress(threading.BrokenBarrierError):
                     barrier.wait()  # both now hold their first row
-                except threading.BrokenBarrierError:
-                    pass  # on the replay the other writer is gone
                 cursor.execute("UPDATE run SET error = ? WHERE run_id = ?", (label, second))
         except Exception as error:  # noqa: BLE001 - asserted below
             errors.append(error)
