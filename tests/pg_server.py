@@ -105,7 +105,7 @@ class PostgresServer:
 
     def create_database(self) -> str:
         name = "t_" + uuid.uuid4().hex[:16]
-        self.admin(f"CREATE DATABASE {name}")
+        self.admin(f"CREATE DATABASE {name} STRATEGY FILE_COPY")  # 3x faster than WAL_LOG here
         return name
 
     def drop_database(self, name: str) -> None:
