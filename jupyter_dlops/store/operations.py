@@ -43,9 +43,12 @@ class StoreOperations(MetricOperations):
             )
 
     def heartbeat(self, run_id: str, when: float | None = None) -> None:
+        # The wall clock may step backwards (NTP, a VM resumed): never beat before the start,
+        # so that durations computed from the heartbeat stay >= 0.
         with self.write() as cursor:
             cursor.execute(
-                "UPDATE run SET heartbeat = ? WHERE run_id = ? AND status = 'running'",
+                f"UPDATE run SET heartbeat = {self._greatest()}(?, start_time) "
+                "WHERE run_id = ? AND status = 'running'",
                 (when or time.time(), run_id),
             )
 
