@@ -186,6 +186,18 @@ def dlops_runs_process(tmp: Path, reps: int) -> tuple[float, int]:
     return median(times[1:]), count
 
 
+def mlflow_process(tmp: Path, mlflow: list[str], reps: int, expected: int) -> float:
+    """Median seconds of a whole process that imports MLflow and calls search_runs once."""
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        result = run_json([*mlflow, "search-once", str(tmp / "where-mlflow.db")])
+        times.append(time.perf_counter() - start)
+        if result["count"] != expected:
+            raise RuntimeError(f"mlflow search-once found {result['count']}, expected {expected}")
+    return median(times)
+
+
 def where_rows(report: Report, tmp: Path, mlflow, size: int, reps: int, design: bool) -> None:
     expected = expected_matches(size)
     ours = run_json([*OURS, "search", str(tmp / "where-ours"), str(reps)])
@@ -193,24 +205,32 @@ def where_rows(report: Report, tmp: Path, mlflow, size: int, reps: int, design: 
     for name, result in (("ours", ours), ("mlflow", peer)):
         if result and result["count"] != expected:
             raise RuntimeError(f"{name} found {result['count']} runs, expected {expected}")
-    peer_s = peer["median_s"] * 1000 if peer else None
-    target, met = "≥ 10× MLflow", None
-    if design:
-        target, met = "≤ 20 ms (DESIGN) and ≥ 10×", ours["median_s"] * 1000 <= 20
-    r = ratio(peer_s, ours["median_s"] * 1000)
-    if r is not None:
-        met = (met is not False) and r >= 10
+    ours_ms, peer_ms = ours["median_s"] * 1000, (peer["median_s"] * 1000 if peer else None)
+    r = ratio(peer_ms, ours_ms)
+    target = "≤ 20 ms (DESIGN), ≥ 10×" if design else "≥ 10× MLflow"
+    met = (ours_ms <= 20 if design else None)
+    met = met if r is None else (met is not False and r >= 10)
     report.add(Row(f"--where over {size:,} runs, in-process store.search_runs ({expected} match)",
-                   ours["median_s"] * 1000, "ms", target, "mlflow.search_runs" if peer else "",
-                   peer_s, r, met, note=f"ours: {OURS_WHERE!r}; MLflow: {MLFLOW_FILTER!r}"))
+                   ours_ms, "ms", target, "mlflow.search_runs" if peer else "", peer_ms, r, met,
+                   note=f"ours: {OURS_WHERE!r}; MLflow: {MLFLOW_FILTER!r}"))
+    process_rows(report, tmp, mlflow, size, reps, expected, peer_ms)
+
+
+def process_rows(report: Report, tmp: Path, mlflow, size: int, reps: int, expected: int,
+                 peer_in_process_ms: float | None) -> None:
     whole, count = dlops_runs_process(tmp, reps)
     if count != expected:
         raise RuntimeError(f"dlops runs printed {count} runs, expected {expected}")
-    r = ratio(peer_s, whole * 1000)
-    report.add(Row(f"--where over {size:,} runs, whole `dlops runs --where … --json` process",
-                   whole * 1000, "ms", "≥ 10× MLflow" if peer else "",
-                   "mlflow.search_runs in-process" if peer else "", peer_s, r,
-                   None if r is None else r >= 10))
+    whole_ms = whole * 1000
+    peer_ms = mlflow_process(tmp, mlflow, max(1, reps // 3), expected) * 1000 if mlflow else None
+    r = ratio(peer_ms, whole_ms)
+    report.add(Row(f"--where over {size:,} runs, whole process: `dlops runs --where … --json`",
+                   whole_ms, "ms", "≥ 10× MLflow", "python: import mlflow; search_runs" if mlflow else "",
+                   peer_ms, r, None if r is None else r >= 10))
+    if peer_in_process_ms is not None:  # the conservative view: our whole process vs their call
+        report.add(Row(f"--where over {size:,} runs, `dlops runs` process vs MLflow's call alone (info)",
+                       whole_ms, "ms", "", "mlflow.search_runs in-process", peer_in_process_ms,
+                       ratio(peer_in_process_ms, whole_ms)))
 
 
 def bench_where(report: Report, tmp: Path, mlflow, quick: bool, size: int, api_runs: int) -> None:

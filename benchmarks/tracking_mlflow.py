@@ -5,6 +5,7 @@ MLflow 3 on its sqlite backend). Prints one JSON line. Same modes as tracking_ou
     tracking_mlflow.py sigkill DB PACE_S
     tracking_mlflow.py populate DB START END [API_RUNS]
     tracking_mlflow.py search DB REPS       mlflow.search_runs(filter_string=MLFLOW_FILTER)
+    tracking_mlflow.py search-once DB       import mlflow and search once (timed as a process)
 """
 
 from __future__ import annotations
@@ -149,6 +150,17 @@ def search(db: str, reps: int) -> dict:
     return {"count": count, "median_s": statistics.median(times), "times": times}
 
 
+def search_once(db: str) -> dict:
+    """What a user's script does: import MLflow, point it at the store, search once (the
+    parent times this whole process)."""
+    mlflow = _mlflow(db)
+    from tracking_data import MLFLOW_FILTER
+
+    frame = mlflow.search_runs(experiment_names=[EXPERIMENT], filter_string=MLFLOW_FILTER,
+                               max_results=100_000)
+    return {"count": len(frame)}
+
+
 def main(argv: list[str]) -> None:
     mode, db = argv[0], argv[1]
     os.chdir(os.path.dirname(db) or ".")  # MLflow puts ./mlruns artifacts in the cwd
@@ -162,6 +174,8 @@ def main(argv: list[str]) -> None:
         result = populate(db, int(argv[2]), int(argv[3]), int(argv[4]) if len(argv) > 4 else 10**9)
     elif mode == "search":
         result = search(db, int(argv[2]))
+    elif mode == "search-once":
+        result = search_once(db)
     else:
         raise SystemExit(f"unknown mode {mode}")
     print(json.dumps(result))
