@@ -70,7 +70,7 @@ class Extension:
             code = transform(self.shell, self.raw_cell)
             self.pending = self.tracker.begin(
                 self.raw_cell, code, self.shell.user_ns, cell_id=self.cell_id,
-                execution_count=self.shell.execution_count)
+                execution_count=cell_number(self.shell))
 
     def post_run_cell(self, result: Any) -> None:
         if self.pending is None:
@@ -93,7 +93,7 @@ class Extension:
         code = transform(self.shell, body)
         shell = self.shell
         execution = self.tracker.begin(raw, code, shell.user_ns, options=options,
-                                       cell_id=self.cell_id, execution_count=shell.execution_count)
+                                       cell_id=self.cell_id, execution_count=cell_number(shell))
         error, value = None, NO_RESULT
         try:
             value = execute(shell, code)
@@ -104,6 +104,12 @@ class Extension:
         finally:
             self.tracker.finish(execution, shell.user_ns, error=error, result=value)
             self.say()
+
+
+def cell_number(shell: Any) -> int:
+    """The running cell's ``In[n]``: IPython 9 counts up before running a cell, 8 after, and
+    the display hook's ``prompt_count`` is right in both."""
+    return int(getattr(shell.displayhook, "prompt_count", shell.execution_count))
 
 
 def transform(shell: Any, source: str) -> str:
