@@ -89,7 +89,7 @@ class Extension:
                 print("dlops: no active run (ended with %dlops end); this cell runs untracked. "
                       "Use %dlops new-run to record again.")
             return execute(self.shell, transform(self.shell, body))
-        raw = self.raw_cell if self.raw_cell and body in self.raw_cell else f"%%track {line}\n{body}"
+        raw = self.raw_cell if self.raw_cell and body.strip() in self.raw_cell else f"%%track {line}\n{body}"
         code = transform(self.shell, body)
         shell = self.shell
         execution = self.tracker.begin(raw, code, shell.user_ns, options=options,

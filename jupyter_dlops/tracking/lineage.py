@@ -113,7 +113,8 @@ class Lineage:
             saved = self.saved.cells.get(definition.cell_key)
             if saved is None:
                 found.append("deleted")
-            elif "edited" not in found and saved[1] != self.sources.get(definition.source_hash):
+            elif "edited" not in found and saved[1].rstrip() != self.sources.get(
+                    definition.source_hash, "").rstrip():
                 found.append("edited")
         return found
 
