@@ -66,7 +66,8 @@ class Kernel:
         msg = self.client.session.msg("execute_request", content, metadata={"cellId": cell_id})
         self.client.shell_channel.send(msg)
         reply = self.client.get_shell_msg(timeout=60)
-        assert reply["parent_header"]["msg_id"] == msg["header"]["msg_id"]
+        while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+            reply = self.client.get_shell_msg(timeout=60)  # a late kernel_info reply
         stdout = []
         while True:
             try:
