@@ -143,6 +143,7 @@ class DlopsMagics(Magics):
     def __init__(self, shell: Any, extension: Extension) -> None:
         super().__init__(shell)
         self.extension = extension
+        self._options: dict[str, CellOptions] = {}
 
     @magic_arguments()
     @argument("--name", help="a stable name for this cell (its identity across edits)")
@@ -154,8 +155,11 @@ class DlopsMagics(Magics):
         """Run the cell and record it: source, names read and written, fingerprints,
         parameters, data files, metrics, outputs and errors."""
         __tracebackhide__ = True  # noqa: F841
-        args = parse_argstring(self.track, line)
-        options = CellOptions(name=args.name, params=args.params, data=not args.no_data)
+        options = self._options.get(line)
+        if options is None:  # argparse costs ~0.1 ms: parse each distinct line once
+            args = parse_argstring(self.track, line)
+            options = CellOptions(name=args.name, params=args.params, data=not args.no_data)
+            self._options[line] = options
         return self.extension.run_tracked(line, cell, options)
 
     @magic_arguments()

@@ -9,7 +9,6 @@ thread (:mod:`.cellwriter`).
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,9 +22,8 @@ from .datafiles import FileVersions
 from .fingerprint import fingerprint, shallow
 from .lineage import Definition, Lineage
 from .names import CellNames, analyze
+from .nsdiff import IPYTHON_NAMES, MISSING, NamespaceWatch, Snapshot
 
-# IPython's own history and output-cache names: they change on every cell.
-_IPYTHON_NAMES = re.compile(r"_(i{1,3}|i?\d+|_{0,2}|oh|ih|dh|exit_code)?$|In$|Out$")
 _MISSING = object()
 NO_RESULT = _MISSING  # ``finish(result=NO_RESULT)``: the cell produced no value
 OUTPUT_LIMIT = 2000
@@ -74,7 +72,8 @@ class Execution:
     execution_count: int | None
     start: float
     t0: float
-    before: dict[str, Any]
+    snapshot: Snapshot
+    present: frozenset[str]
     shallow_before: dict[str, tuple]
     steps_before: dict
     tees: tuple[_Tee, _Tee] | None = None
@@ -94,6 +93,7 @@ class CellTracker:
         self.files = FileVersions(run.store)
         self.order = self._last_order(run)
         self.announced_pause = False
+        self.watch = NamespaceWatch()
         self.notices: list[str] = []
         filewatch.install()
         filewatch.ignore_roots(str(getattr(run.store, "folder", "") or ""))
@@ -117,11 +117,13 @@ class CellTracker:
               execution_count: int | None = None) -> Execution:
         """Call right before the cell's code runs (``body``: plain Python source)."""
         names, syntax_error = _analyze(body)
-        watched = names.used if names else ()
+        watched = names.used if names else frozenset()
+        mentioned = (names.used | names.writes) if names else frozenset()
         execution = Execution(
             raw=raw, body=body, names=names, syntax_error=syntax_error,
             options=options or CellOptions(), cell_id=cell_id, execution_count=execution_count,
-            start=time.time(), t0=0.0, before=dict(namespace),
+            start=time.time(), t0=0.0, snapshot=self.watch.snapshot(namespace, mentioned),
+            present=frozenset(n for n in watched if n in namespace),
             shallow_before={n: shallow(namespace[n]) for n in watched if n in namespace},
             steps_before=dict(self.run.client._steps),
         )
@@ -156,20 +158,19 @@ class CellTracker:
 
     # -- pieces -----------------------------------------------------------------------------
     def _diff(self, execution: Execution, namespace: dict[str, Any]) -> tuple[list, list, list]:
-        before, names = execution.before, execution.names
-        changed = {k for k, v in namespace.items() if before.get(k, _MISSING) is not v}
-        deleted = {k for k in before.keys() - namespace.keys()}
+        names = execution.names
+        changed, deleted = self.watch.diff(execution.snapshot, namespace)
         if names is not None:
-            changed |= (names.defined | names.mutated) & namespace.keys()
+            # Bound or mutated by the AST even when the identity did not move (``x = 1`` twice).
+            changed |= {n for n in names.defined | names.mutated
+                        if n in namespace and not IPYTHON_NAMES.match(n)}
+        before = execution.snapshot.values
         for name, signature in execution.shallow_before.items():
             # Read-only by the AST, yet grown or reshaped in place (``f(lst)`` appending).
-            value = namespace.get(name, _MISSING)
+            value = namespace.get(name, MISSING)
             if value is before.get(name) and shallow(value) != signature:
                 changed.add(name)
-        reads = set(names.used) & before.keys() if names else set()
-        return (sorted(n for n in reads if not _IPYTHON_NAMES.match(n)),
-                sorted(n for n in changed if not _IPYTHON_NAMES.match(n)),
-                sorted(n for n in deleted if not _IPYTHON_NAMES.match(n)))
+        return sorted(execution.present), sorted(changed), sorted(deleted)
 
     def _base_record(self, execution: Execution, duration: float, reads: list, writes: list,
                      deleted: list, error: BaseException | None) -> dict[str, Any]:
@@ -186,7 +187,7 @@ class CellTracker:
         outputs: dict[str, Any] = {}
         if execution.tees is not None:
             sys.stdout, sys.stderr = execution.saved_streams
-            for key, tee in zip(("stdout", "stderr"), execution.tees):
+            for key, tee in zip(("stdout", "stderr"), execution.tees, strict=True):
                 if tee.size:
                     outputs[key] = tee.text()
         if result is not _MISSING and result is not None:

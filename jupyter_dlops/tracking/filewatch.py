@@ -47,7 +47,7 @@ def _hook(event: str, args: tuple) -> None:
     path, mode, flags = args
     if isinstance(path, int):
         return  # re-opening a descriptor: the path was seen when it was first opened
-    try:
+    try:  # noqa: SIM105 (contextlib.suppress costs a context manager on every open)
         _note(path, mode, flags)
     except Exception:  # an audit hook that raises would break the user's open()
         pass
