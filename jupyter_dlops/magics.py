@@ -56,6 +56,11 @@ class Extension:
         run = self.tracker.run if self.tracker is not None else None
         return None if run is None or run.ended else run
 
+    @property
+    def live(self) -> CellTracker | None:
+        """The tracker, if it has a run that is still open."""
+        return self.tracker if self.run is not None else None
+
     def say(self) -> None:
         if self.tracker is not None:
             for notice in self.tracker.take_notices():
@@ -65,15 +70,16 @@ class Extension:
     def pre_run_cell(self, info: Any) -> None:
         self.cell_id = getattr(info, "cell_id", None)
         self.raw_cell = getattr(info, "raw_cell", None)
-        if (self.track_all and self.run is not None and not getattr(info, "silent", False)
+        tracker = self.live
+        if (self.track_all and tracker is not None and not getattr(info, "silent", False)
                 and self.raw_cell and not _OWN_CELL.match(self.raw_cell)):
             code = transform(self.shell, self.raw_cell)
-            self.pending = self.tracker.begin(
+            self.pending = tracker.begin(
                 self.raw_cell, code, self.shell.user_ns, cell_id=self.cell_id,
                 execution_count=cell_number(self.shell))
 
     def post_run_cell(self, result: Any) -> None:
-        if self.pending is None:
+        if self.pending is None or self.tracker is None:
             return
         pending, self.pending = self.pending, None
         error = result.error_in_exec or result.error_before_exec
@@ -84,7 +90,8 @@ class Extension:
     # -- %%track -----------------------------------------------------------------------------
     def run_tracked(self, line: str, body: str, options: CellOptions) -> Any:
         __tracebackhide__ = True  # noqa: F841 (IPython hides this frame from tracebacks)
-        if self.run is None:
+        tracker = self.live
+        if tracker is None:
             if self.problem is None:
                 print("dlops: no active run (ended with %dlops end); this cell runs untracked. "
                       "Use %dlops new-run to record again.")
@@ -92,7 +99,7 @@ class Extension:
         raw = self.raw_cell if self.raw_cell and body.strip() in self.raw_cell else f"%%track {line}\n{body}"
         code = transform(self.shell, body)
         shell = self.shell
-        execution = self.tracker.begin(raw, code, shell.user_ns, options=options,
+        execution = tracker.begin(raw, code, shell.user_ns, options=options,
                                        cell_id=self.cell_id, execution_count=cell_number(shell))
         error, value = None, NO_RESULT
         try:
@@ -102,7 +109,7 @@ class Extension:
             error = exc
             raise
         finally:
-            self.tracker.finish(execution, shell.user_ns, error=error, result=value)
+            tracker.finish(execution, shell.user_ns, error=error, result=value)
             self.say()
 
 
@@ -129,7 +136,7 @@ def execute(shell: Any, code: str) -> Any:
     flags = shell.compile.flags
     exec(compile(tree, filename, "exec", flags=flags, dont_inherit=True),
          shell.user_global_ns, shell.user_ns)
-    if last is None:
+    if not isinstance(last, ast.Expr):
         return None
     value = eval(compile(ast.Expression(last.value), filename, "eval", flags=flags,
                          dont_inherit=True), shell.user_global_ns, shell.user_ns)
@@ -180,8 +187,8 @@ def dispatch(extension: Extension, command: str, rest: list[str]) -> Any:
     from .tracking import report
 
     if command in ("new-run", "end"):
-        if extension.run is not None:
-            extension.tracker.flush()
+        if extension.live is not None:
+            extension.live.flush()
             session.close_notebook_run(extension.run)
         if command == "end":
             print("dlops: run ended; %%track cells now run untracked until %dlops new-run")

@@ -185,7 +185,7 @@ class CellTracker:
 
     def _restore_streams(self, execution: Execution, result: Any) -> dict[str, Any]:
         outputs: dict[str, Any] = {}
-        if execution.tees is not None:
+        if execution.tees is not None and execution.saved_streams is not None:
             sys.stdout, sys.stderr = execution.saved_streams
             for key, tee in zip(("stdout", "stderr"), execution.tees, strict=True):
                 if tee.size:
