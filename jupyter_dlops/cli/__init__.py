@@ -19,11 +19,41 @@ COMMAND_MODULES = (
     "jupyter_dlops.cli.store_cmds",
     "jupyter_dlops.cli.runs_cmds",
     "jupyter_dlops.cli.data_cmds",
+    "jupyter_dlops.cli.export_cmds",
 )
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter without its ``import shutil`` (which drags in bz2 and lzma, a few
+    ms of every ``dlops`` start: argparse builds a formatter for every ``add_argument``)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    import os
+
+    try:
+        return int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+    except (ValueError, OSError, AttributeError):
+        return 80
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every (sub-)parser uses :class:`_HelpFormatter` unless told otherwise; sub-parsers
+    inherit this class through ``add_subparsers``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dlops",
         description="Experiment tracking, notebook export and sweeps for Jupyter.",
         epilog="Store: DLOPS_STORE (a path or URI) overrides the .dlops/ folder at the project root.",
@@ -35,9 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+VALUE_MAY_START_WITH_DASH = ("--sort",)
+
+
+def _join_dash_values(argv: list[str]) -> list[str]:
+    """``--sort -metrics.acc`` means descending order, not an unknown option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in VALUE_MAY_START_WITH_DASH and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_dash_values(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -46,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     except DlopsError as error:
         print(f"dlops: error: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:  # a file problem we did not anticipate: still one clear line
+        where = f": {error.filename}" if error.filename else ""
+        print(f"dlops: error: {error.strerror or error}{where}; check the path and its permissions",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("dlops: interrupted", file=sys.stderr)
         return 130

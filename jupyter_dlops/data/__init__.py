@@ -60,7 +60,7 @@ def show(ref: str, *, store: Any = None) -> dict[str, Any]:
     store = _open(store)
     version = records.resolve(store, ref)
     version["names"] = records.names(store, version["id"])
-    version["files"] = [vars(f).copy() for f in records.files(store, version["id"])]
+    version["files"] = [f._asdict() for f in records.files(store, version["id"])]
     version["runs"] = runs_for_version(store, version["id"])
     return version
 
@@ -99,6 +99,6 @@ def query(ref: str, where: str, *, save: str | None = None, store: Any = None) -
     if save is not None:
         result["saved"] = _query.save_slice(store, result, save)
     columns = result["columns"]
-    result["items"] = [dict(zip(columns, row)) for row in result.pop("rows")]
+    result["items"] = [dict(zip(columns, row, strict=False)) for row in result.pop("rows")]
     result.pop("types", None)
     return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Sequence
@@ -56,16 +57,18 @@ def read_table(path: str | os.PathLike[str], path_column: str | None = None) -> 
         raise NotFoundError(f"no metadata table at {path}; give a .csv or .parquet file")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        columns, rows = _read_parquet(path)
+        columns, data, types = _read_parquet(path)
     elif suffix in (".csv", ".tsv"):
         columns, rows = _read_csv(path, "\t" if suffix == ".tsv" else ",")
+        data = [list(c) for c in zip(*rows, strict=False)] if rows else [[] for _ in columns]
+        types = [_type_text_column(column) for column in data]
+        data = [_convert(column, kind) for column, kind in zip(data, types, strict=False)]
     else:
         raise UsageError(f"metadata table {path.name}: use a .csv, .tsv or .parquet file")
     _check_columns(columns, path)
-    if not rows:
+    if not data or not data[0]:
         raise DataError(f"metadata table {path} has no rows; add one row per item")
-    types = [_column_type(rows, i) for i in range(len(columns))]
-    rows = _convert(rows, types) if suffix != ".parquet" else rows
+    rows = list(zip(*data, strict=False))
     return Table(columns, types, rows, _pick_path_column(columns, path_column, path))
 
 
@@ -90,8 +93,9 @@ def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[tuple]]:
     return [h.strip() for h in header], rows
 
 
-def _read_parquet(path: Path) -> tuple[list[str], list[tuple]]:
+def _read_parquet(path: Path) -> tuple[list[str], list[list[Any]], list[str]]:
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise UsageError("reading Parquet needs pyarrow; `pip install jupyter-dlops[data]`") from None
@@ -99,14 +103,16 @@ def _read_parquet(path: Path) -> tuple[list[str], list[tuple]]:
         table = pq.read_table(path)
     except Exception as error:  # pyarrow raises several unrelated types
         raise DataError(f"metadata table {path} is not a readable Parquet file ({error}); fix it") from None
-    columns = [_plain(c.to_pylist()) for c in table.columns]
-    return list(table.column_names), list(zip(*columns))
-
-
-def _plain(values: list[Any]) -> list[Any]:
-    if all(v is None or isinstance(v, (int, float, str)) for v in values):
-        return values
-    return [v if v is None or isinstance(v, (int, float, str)) else str(v) for v in values]
+    columns, types = [], []
+    for field, column in zip(table.schema, table.columns, strict=False):
+        kind = ("INTEGER" if pa.types.is_integer(field.type) else
+                "REAL" if pa.types.is_floating(field.type) else "TEXT")
+        values = column.to_pylist()
+        if kind == "TEXT":
+            values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+        columns.append(values)
+        types.append(kind)
+    return list(table.column_names), columns, types
 
 
 def _check_columns(columns: list[str], path: Path) -> None:
@@ -132,52 +138,26 @@ def _pick_path_column(columns: list[str], wanted: str | None, path: Path) -> str
                     "add one or name it with --path-column")
 
 
-def _column_type(rows: list[tuple], index: int) -> str:
-    kind = "INTEGER"
-    for row in rows:
-        value = row[index]
-        if value is None or value == "":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            return "TEXT"
-        if kind == "INTEGER" and not _is_int(value):
-            kind = "REAL"
-        if kind == "REAL" and not _is_float(value):
-            return "TEXT"
-    return kind
+INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
+REAL_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
 
-def _is_int(value: Any) -> bool:
-    if isinstance(value, int):
-        return True
-    if isinstance(value, float):
-        return False
-    try:
-        int(value)
-    except ValueError:
-        return False
-    return True
+def _type_text_column(values: list[str]) -> str:
+    """INTEGER when every non-empty cell is an integer, REAL when a number, else TEXT."""
+    present = [v for v in values if v != ""]
+    if all(INT_TEXT.fullmatch(v) for v in present):
+        return "INTEGER"
+    if all(REAL_TEXT.fullmatch(v) for v in present):
+        return "REAL"
+    return "TEXT"
 
 
-def _is_float(value: Any) -> bool:
-    if isinstance(value, (int, float)):
-        return True
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _convert(rows: list[tuple], types: list[str]) -> list[tuple]:
-    casts = [int if t == "INTEGER" else float if t == "REAL" else None for t in types]
-
-    def cell(value: Any, cast: Any) -> Any:
-        if value == "":
-            return None
-        return cast(value) if cast else value
-
-    return [tuple(cell(v, c) for v, c in zip(row, casts)) for row in rows]
+def _convert(values: list[str], kind: str) -> list[Any]:
+    """Empty cells become NULL; numbers become numbers."""
+    if kind == "TEXT":
+        return [None if v == "" else v for v in values]
+    cast = int if kind == "INTEGER" else float
+    return [None if v == "" else cast(v) for v in values]
 
 
 def normalise_paths(table: Table, files: Sequence[str], root: str) -> list[str]:
@@ -231,10 +211,10 @@ def _fill(target: str, table: Table, paths: list[str]) -> None:
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         defs = ", ".join(f"{quote(c)} {'TEXT' if i == index else t}"
-                         for i, (c, t) in enumerate(zip(table.columns, table.types)))
+                         for i, (c, t) in enumerate(zip(table.columns, table.types, strict=False)))
         conn.execute(f"CREATE TABLE {TABLE} ({defs})")
         marks = ", ".join("?" for _ in table.columns)
-        rows = (row[:index] + (rel,) + row[index + 1:] for row, rel in zip(table.rows, paths))
+        rows = (row[:index] + (rel,) + row[index + 1:] for row, rel in zip(table.rows, paths, strict=False))
         conn.execute("BEGIN")
         conn.executemany(f"INSERT INTO {TABLE} VALUES ({marks})", rows)
         conn.execute(f"CREATE UNIQUE INDEX meta_path ON {TABLE} ({quote(table.path_column)})")

@@ -19,7 +19,7 @@ MIN_PREFIX = 4
 
 
 def _record(row: tuple) -> dict[str, Any]:
-    record = dict(zip(COLUMNS, row))
+    record = dict(zip(COLUMNS, row, strict=False))
     record["id"] = record.pop("version_id")
     record["has_content"] = bool(record["has_content"])
     return record
@@ -47,8 +47,9 @@ def resolve(store, ref: str) -> dict[str, Any]:
     named = store.read_one(
         "SELECT version_id FROM data_name WHERE name = ? ORDER BY created DESC LIMIT 1", (ref,)
     )
-    if named:
-        return get(store, named[0])
+    found = get(store, named[0]) if named else None
+    if found:
+        return found
     if len(ref) >= MIN_PREFIX and all(c in "0123456789abcdef" for c in ref.lower()):
         rows = store.read(f"{SELECT} WHERE version_id LIKE ? ORDER BY created DESC LIMIT 11",
                           (ref.lower() + "%",))

@@ -23,12 +23,7 @@ from ..errors import QuerySyntaxError
 from .metadata import TABLE
 
 TIMEOUT_SECONDS = 60.0
-FUNCTIONS = frozenset("""
-    abs avg coalesce count date datetime glob hex ifnull iif instr julianday length like
-    likelihood likely lower ltrim max min nullif printf format quote replace round rtrim sign
-    strftime substr substring sum time total trim typeof unicode unlikely upper unixepoch
-    ceil ceiling floor exp ln log log10 log2 mod pow power sqrt
-""".split())
+FUNCTIONS = frozenset(["abs", "avg", "coalesce", "count", "date", "datetime", "glob", "hex", "ifnull", "iif", "instr", "julianday", "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min", "nullif", "printf", "format", "quote", "replace", "round", "rtrim", "sign", "strftime", "substr", "substring", "sum", "time", "total", "trim", "typeof", "unicode", "unlikely", "upper", "unixepoch", "ceil", "ceiling", "floor", "exp", "ln", "log", "log10", "log2", "mod", "pow", "power", "sqrt"])
 
 
 def check_clause(text: str) -> None:
@@ -103,7 +98,8 @@ def _reason(action: int, arg1: str | None, arg2: str | None) -> str:
     return "a data query may only read the metadata table (no writes, PRAGMA, ATTACH or files)"
 
 
-def explain(error: sqlite3.Error, text: str, denied: list[str], columns: list[str]) -> QuerySyntaxError:
+def explain(error: sqlite3.Error, text: str, denied: list[str], columns: list[str],
+            conn: sqlite3.Connection | None = None) -> QuerySyntaxError:
     """A :class:`QuerySyntaxError` saying what is wrong with ``text``, with the position."""
     message = str(error)
     if denied:
@@ -114,7 +110,8 @@ def explain(error: sqlite3.Error, text: str, denied: list[str], columns: list[st
     match = re.match(r'(?:near "(.*)": syntax error|unrecognized token: "(.*)")', message)
     if match:
         token = match.group(1) or match.group(2)
-        return QuerySyntaxError("syntax error in the query", text=text, position=_find(text, token))
+        position = _locate(conn, text, token) if conn is not None else _find(text, token)
+        return QuerySyntaxError("syntax error in the query", text=text, position=position)
     match = re.match(r"no such column: (.*)", message)
     if match:
         shown = ", ".join(columns)
@@ -128,6 +125,21 @@ def explain(error: sqlite3.Error, text: str, denied: list[str], columns: list[st
     if "incomplete input" in message:
         return QuerySyntaxError("the query ends too early", text=text, position=len(text))
     return QuerySyntaxError(f"the query cannot run ({message}); fix it", text=text)
+
+
+def _locate(conn: sqlite3.Connection, text: str, token: str) -> int | None:
+    """Which occurrence of ``token`` SQLite choked on: the first whose prefix, cut just
+    after it, already fails with the same "near" error (Python 3.11 has no error offset)."""
+    start = text.find(token)
+    while start >= 0:
+        prefix = text[:start + len(token)]
+        try:
+            conn.execute(f"SELECT 1 FROM {TABLE} WHERE ({prefix}")
+        except sqlite3.Error as error:
+            if str(error) == f'near "{token}": syntax error':
+                return start
+        start = text.find(token, start + 1)
+    return _find(text, token)
 
 
 def _find(text: str, token: str) -> int | None:
