@@ -12,17 +12,18 @@ kernel of ``benchmarks/.venv-peers`` when it can be installed there.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from benchlib import Report, Row, parse, parser  # noqa: E402 (benchmarks/ is not a package)
 
 # Runs inside whichever shell is measured (in-process or in a kernel): defines the timers.
 TIMERS = r'''
@@ -45,7 +46,10 @@ def _pct(values, q):
 def _settle():
     """Wait until the run's one-off capture (environment, hardware) is done: timing cells
     while it runs in a background thread measures its GIL use, not steady-state tracking."""
-    from jupyter_dlops.tracking import fluent
+    try:
+        from jupyter_dlops.tracking import fluent
+    except ImportError:  # a peer's kernel
+        return
     run = fluent.active_run()
     if run is not None and run.recorder is not None:
         run.recorder._static.join(120)
@@ -57,6 +61,20 @@ def _added(ip, tracked, plain, n):
     diffs = [x - y for x, y in zip(a, b)]
     return {"p50_ms": _pct(diffs, .5) * 1e3, "p95_ms": _pct(diffs, .95) * 1e3,
             "tracked_p50_ms": _pct(a, .5) * 1e3, "plain_p50_ms": _pct(b, .5) * 1e3}
+
+def _before_after(ip, cell, load, n):
+    """A peer that cannot be switched per cell: the cell n times, then loaded, n times again."""
+    plain = [_timed(ip, cell) for _ in range(n)]
+    ip.run_cell(load, store_history=True)
+    [_timed(ip, cell) for _ in range(50)]
+    tracked = [_timed(ip, cell) for _ in range(n)]
+    return {"p50_ms": (_pct(tracked, .5) - _pct(plain, .5)) * 1e3,
+            "p95_ms": (_pct(tracked, .95) - _pct(plain, .95)) * 1e3}
+
+def _timed(ip, cell):
+    start = _t.perf_counter()
+    ip.run_cell(cell, store_history=True)
+    return _t.perf_counter() - start
 
 def _own_cost(ip, n):
     """p50/p95 of the time spent in the tracker itself (begin + finish) for x = 1."""
@@ -154,7 +172,8 @@ def file_reads(folder: Path, megabytes: int, repeats: int) -> dict:
             "raw_blake3_ms": statistics.median(raw) * 1e3, "second_added_ms": again["p50_ms"]}
 
 
-def in_kernel(python: str, n: int, setup: str, tracked: str, plain: str) -> dict:
+def in_kernel(python: str, n: int, setup: str, tracked: str, plain: str,
+              load_between: str | None = None) -> dict:
     """The timing loop run inside a real kernel started from ``python``."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
@@ -172,9 +191,11 @@ def in_kernel(python: str, n: int, setup: str, tracked: str, plain: str) -> dict
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
+        measure = (f"_before_after(get_ipython(), {plain!r}, {load_between!r}, {n})" if load_between
+                   else f"_added(get_ipython(), {tracked!r}, {plain!r}, {n})")
         code = (TIMERS + f"\nget_ipython().run_cell({setup!r}, store_history=True)\n_settle()\n"
                 f"_added(get_ipython(), {tracked!r}, {plain!r}, 50)\n"
-                f"print('RESULT', __import__('json').dumps(_added(get_ipython(), {tracked!r}, {plain!r}, {n})))")
+                f"print('RESULT', __import__('json').dumps({measure}))")
         lines: list[str] = []
         client.execute_interactive(code, timeout=600, output_hook=lambda m: lines.append(
             m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
@@ -189,58 +210,13 @@ def in_kernel(python: str, n: int, setup: str, tracked: str, plain: str) -> dict
 
 def ipyflow_python() -> str | None:
     """The peers venv's python with ipyflow and ipykernel, or None (and why, on stderr)."""
-    if os.environ.get("DLOPS_BENCH_NO_PEERS"):
-        return None
-    sys.path.insert(0, str(HERE))
-    try:
-        from peers import peer_python  # the bench branch's helper, when merged
-    except ImportError:
-        peer_python = _local_peer_python
+    from peers import PeerUnavailable, peer_python
+
     try:
         return str(peer_python("ipyflow", "ipykernel"))
-    except Exception as error:  # noqa: BLE001 (a peer that cannot install is skipped)
+    except PeerUnavailable as error:
         print(f"ipyflow skipped: {error}", file=sys.stderr)
         return None
-
-
-def _local_peer_python(*packages: str) -> Path:
-    venv = HERE / ".venv-peers"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True, timeout=900)
-    return python
-
-
-def rows(args: argparse.Namespace) -> list[dict]:
-    n = 200 if args.quick else 1000
-    found = []
-    shell = trivial_in_shell(n)
-    found.append(_row(f"%%track x = 1, added p50 (InteractiveShell, n={n})", shell["p50_ms"], "ms",
-                      "<= 1 ms (DESIGN), < 2 ms (issue)"))
-    found.append(_row(f"%%track x = 1, added p95 (InteractiveShell, n={n})", shell["p95_ms"], "ms",
-                      "<= 3 ms"))
-    found.append(_row(f"time inside the tracker for x = 1, p50 (n={n})", shell["own_p50_ms"], "ms",
-                      "<= 1 ms"))
-    found.append(_row(f"time inside the tracker for x = 1, p95 (n={n})", shell["own_p95_ms"], "ms",
-                      "<= 3 ms"))
-    kernel = in_kernel(sys.executable, n, "%load_ext jupyter_dlops", "%%track\nx = 1", "x = 1")
-    peer = ipyflow_in_kernel(n) if not args.no_peers else None
-    found.append(_row(f"%%track x = 1, added p50 (ipykernel, n={n})", kernel["p50_ms"], "ms",
-                      "< 2 ms", "ipyflow", peer and peer["p50_ms"]))
-    found.append(_row(f"%%track x = 1, added p95 (ipykernel, n={n})", kernel["p95_ms"], "ms",
-                      "<= 3 ms", "ipyflow", peer and peer["p95_ms"]))
-    with tempfile.TemporaryDirectory(prefix="dlops-bench-track-") as folder:
-        files = file_reads(Path(folder), args.file_mb, 3 if args.quick else 5)
-    found.append(_row(f"first read of a {args.file_mb} MB file, added", files["first_added_ms"], "ms",
-                      "<= 1.2x raw BLAKE3", "raw BLAKE3 (mmap, all cores)", files["raw_blake3_ms"],
-                      ratio=files["first_added_ms"] / files["raw_blake3_ms"]))
-    found.append(_row(f"second read of the unchanged {args.file_mb} MB file, added",
-                      files["second_added_ms"], "ms", "< 1 ms"))
-    array = big_array_in_shell(max(100, n // 5), args.array_mb)
-    found.append(_row(f"untouched {args.array_mb} MB array in the namespace, added to x = 1",
-                      array["added_ms"], "ms", "nothing measurable (< 0.1 ms)"))
-    return found
 
 
 def ipyflow_in_kernel(n: int) -> dict | None:
@@ -248,47 +224,68 @@ def ipyflow_in_kernel(n: int) -> dict | None:
     if python is None:
         return None
     try:
-        # ipyflow tracks every cell once loaded: its "tracked" cell is the same x = 1.
-        return in_kernel(python, n, "%load_ext ipyflow", "x = 1", "pass")
-    except Exception as error:  # noqa: BLE001
+        # ipyflow tracks every cell once loaded: its "tracked" cell is x = 1, its plain one
+        # is the same x = 1 timed before loading it (a second, untracked kernel is not needed:
+        # the loop below times both in the one kernel, untracked first).
+        return in_kernel(python, n, "pass", "x = 1", "x = 1", load_between="%load_ext ipyflow")
+    except Exception as error:  # noqa: BLE001 (a peer that fails is reported, not fatal)
         print(f"ipyflow skipped: {error}", file=sys.stderr)
         return None
 
 
-def _row(measure, ours, unit, target, peer="", peer_value=None, ratio=None) -> dict:
-    if ratio is None and peer_value:
-        ratio = peer_value / ours if ours > 0 else None
-    return {"measure": measure, "ours": round(ours, 4), "peer": peer,
-            "peer_value": None if peer_value is None else round(peer_value, 4),
-            "ratio": None if ratio is None else round(ratio, 3), "target": target, "unit": unit}
+def trivial_rows(report: Report, n: int, peers: bool) -> None:
+    shell = trivial_in_shell(n)
+    add(report, f"%%track x = 1, added p50 (InteractiveShell, n={n})", shell["p50_ms"], "≤ 1 ms")
+    add(report, f"%%track x = 1, added p95 (InteractiveShell, n={n})", shell["p95_ms"], "≤ 3 ms")
+    add(report, f"time inside the tracker for x = 1, p50 (n={n})", shell["own_p50_ms"], "≤ 1 ms")
+    add(report, f"time inside the tracker for x = 1, p95 (n={n})", shell["own_p95_ms"], "≤ 3 ms")
+    kernel = in_kernel(sys.executable, n, "%load_ext jupyter_dlops", "%%track\nx = 1", "x = 1")
+    peer = ipyflow_in_kernel(n) if peers else None
+    for q, target in (("p50", "< 2 ms"), ("p95", "≤ 3 ms")):
+        add(report, f"%%track x = 1, added {q} (ipykernel, n={n})", kernel[f"{q}_ms"], target,
+            peer="ipyflow" if peer else "", peer_value=peer and peer[f"{q}_ms"])
 
 
-def table(found: list[dict]) -> str:
-    lines = [f"{'measure':<66} {'ours':>9} {'peer':>10} {'ratio':>7}  target"]
-    for r in found:
-        peer = "" if r["peer_value"] is None else f"{r['peer_value']:.3f}"
-        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        lines.append(f"{r['measure']:<66} {r['ours']:>9.3f} {peer:>10} {ratio:>7}  {r['target']}")
-    return "\n".join(lines)
+def file_rows(report: Report, megabytes: int, repeats: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="dlops-bench-track-") as folder:
+        files = file_reads(Path(folder), megabytes, repeats)
+    times = files["first_added_ms"] / files["raw_blake3_ms"]
+    report.add(Row(f"first read of a {megabytes} MB file, added", round(files["first_added_ms"], 3),
+                   "ms", "≤ 1.2× raw BLAKE3", "raw BLAKE3 (mmap, all cores)",
+                   round(files["raw_blake3_ms"], 3), round(times, 3), times <= 1.2,
+                   "ratio here: our added time ÷ the raw hash (lower is better)"))
+    add(report, f"second read of the unchanged {megabytes} MB file, added",
+        files["second_added_ms"], "< 1 ms")
+
+
+def add(report: Report, measure: str, ours: float, target: str, *, peer: str = "",
+        peer_value: float | None = None) -> None:
+    limit = float(target.split()[1])
+    ratio = peer_value / ours if peer_value and ours > 0 else None
+    report.add(Row(measure, round(ours, 4), "ms", target, peer,
+                   None if peer_value is None else round(peer_value, 4),
+                   None if ratio is None else round(ratio, 2), ours <= limit))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 executions instead of 1,000")
-    parser.add_argument("--json", type=Path, help="also write the rows here")
-    parser.add_argument("--array-mb", type=int, default=1024, help="the untouched array's size")
-    parser.add_argument("--file-mb", type=int, default=100, help="the file read by the cell")
-    parser.add_argument("--no-peers", action="store_true", help="skip ipyflow")
-    args = parser.parse_args(argv)
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--array-mb", type=int, help="the untouched array's size (1024; 64 quick)")
+    p.add_argument("--file-mb", type=int, help="the file read by the cell (100; 20 quick)")
+    p.add_argument("--cells", type=int, help="executions per figure (default 1,000; 200 quick)")
+    args = parse(p, argv)
+    n = args.cells or (200 if args.quick else 1000)
+    report = Report("track")
     with tempfile.TemporaryDirectory(prefix="dlops-bench-store-") as store:
         os.environ["DLOPS_STORE"] = store
         os.environ.pop("DLOPS_RUN_ID", None)
-        found = rows(args)
-    print(table(found))
-    notes = "ratio: peer / ours for timings; added ms / raw BLAKE3 ms for the file read"
-    print(notes)
-    if args.json:
-        args.json.write_text(json.dumps({"name": "track", "rows": found, "notes": notes}, indent=2) + "\n")
+        trivial_rows(report, n, not args.no_peers)
+        file_rows(report, args.file_mb or (20 if args.quick else 100), 3 if args.quick else 5)
+        megabytes = args.array_mb or (64 if args.quick else 1024)
+        array = big_array_in_shell(max(20, n // 5), megabytes)
+        add(report, f"untouched {megabytes} MB array in the namespace, added to x = 1",
+            array["added_ms"], "< 0.1 ms")
+    report.info["load_average"] = os.getloadavg()
+    report.finish(args.json)
     return 0
 
 
