@@ -73,10 +73,10 @@ class Extension:
         tracker = self.live
         if (self.track_all and tracker is not None and not getattr(info, "silent", False)
                 and self.raw_cell and not _OWN_CELL.match(self.raw_cell)):
-            code = transform(self.shell, self.raw_cell)
-            self.pending = tracker.begin(
-                self.raw_cell, code, self.shell.user_ns, cell_id=self.cell_id,
-                execution_count=cell_number(self.shell))
+            raw, shell = self.raw_cell, self.shell
+            self.pending = self._guard(lambda: tracker.begin(
+                raw, transform(shell, raw), shell.user_ns, cell_id=self.cell_id,
+                execution_count=cell_number(shell)))
 
     def post_run_cell(self, result: Any) -> None:
         if self.pending is None or self.tracker is None:
@@ -84,7 +84,8 @@ class Extension:
         pending, self.pending = self.pending, None
         error = result.error_in_exec or result.error_before_exec
         value = result.result if result.result is not None else NO_RESULT
-        self.tracker.finish(pending, self.shell.user_ns, error=error, result=value)
+        tracker = self.tracker
+        self._guard(lambda: tracker.finish(pending, self.shell.user_ns, error=error, result=value))
         self.say()
 
     # -- %%track -----------------------------------------------------------------------------
@@ -99,8 +100,11 @@ class Extension:
         raw = self.raw_cell if self.raw_cell and body.strip() in self.raw_cell else f"%%track {line}\n{body}"
         code = transform(self.shell, body)
         shell = self.shell
-        execution = tracker.begin(raw, code, shell.user_ns, options=options,
-                                       cell_id=self.cell_id, execution_count=cell_number(shell))
+        execution = self._guard(lambda: tracker.begin(
+            raw, code, shell.user_ns, options=options, cell_id=self.cell_id,
+            execution_count=cell_number(shell)))
+        if execution is None:
+            return execute(shell, code)
         error, value = None, NO_RESULT
         try:
             value = execute(shell, code)
@@ -109,8 +113,19 @@ class Extension:
             error = exc
             raise
         finally:
-            tracker.finish(execution, shell.user_ns, error=error, result=value)
+            self._guard(lambda: tracker.finish(execution, shell.user_ns, error=error, result=value))
             self.say()
+
+    def _guard(self, action: Any) -> Any:
+        """Run a tracking step; a bug in it must never break the user's cell (said once)."""
+        try:
+            return action()
+        except Exception as error:  # noqa: BLE001 (any failure of ours: report, keep going)
+            if not self.problem:
+                self.problem = f"{type(error).__name__}: {error}"
+                print(f"dlops: tracking failed on this cell ({self.problem}); the cell ran, "
+                      "untracked. Please report this.")
+            return None
 
 
 def cell_number(shell: Any) -> int:

@@ -9,6 +9,7 @@ thread (:mod:`.cellwriter`).
 
 from __future__ import annotations
 
+import atexit
 import sys
 import time
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ class CellTracker:
         self.notices: list[str] = []
         filewatch.install()
         filewatch.ignore_roots(str(getattr(run.store, "folder", "") or ""))
+        # Before the run is ended at exit (atexit runs last-registered first): nothing queued
+        # is lost when the kernel shuts down.
+        atexit.register(self.close)
 
     @staticmethod
     def _last_order(run: Any) -> int:
@@ -186,7 +190,11 @@ class CellTracker:
     def _restore_streams(self, execution: Execution, result: Any) -> dict[str, Any]:
         outputs: dict[str, Any] = {}
         if execution.tees is not None and execution.saved_streams is not None:
-            sys.stdout, sys.stderr = execution.saved_streams
+            # Put the streams back unless the cell replaced them itself (then its choice stands).
+            if sys.stdout is execution.tees[0]:
+                sys.stdout = execution.saved_streams[0]
+            if sys.stderr is execution.tees[1]:
+                sys.stderr = execution.saved_streams[1]
             for key, tee in zip(("stdout", "stderr"), execution.tees, strict=True):
                 if tee.size:
                     outputs[key] = tee.text()
@@ -260,6 +268,8 @@ class CellTracker:
         return self.writer.flush()
 
     def close(self) -> None:
+        """Stop watching files and write everything queued (idempotent)."""
+        atexit.unregister(self.close)
         filewatch.stop()
         self.writer.close()
 

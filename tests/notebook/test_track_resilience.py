@@ -134,3 +134,21 @@ def test_store_locked_at_load_runs_cells_untracked(ip, nb_store, locker, monkeyp
     assert run(ip, "%%track\nx = 41 + 1").success and ip.user_ns["x"] == 42
     release()
     assert rows(nb_store, "SELECT COUNT(*) FROM run") == [(0,)]
+
+
+def test_a_failure_inside_tracking_never_breaks_the_cell(ip, nb_store, monkeypatch, capsys):
+    from jupyter_dlops import magics
+
+    run(ip, "%load_ext jupyter_dlops")
+    tracker = magics.extension_for(ip).tracker
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated tracking bug")
+
+    monkeypatch.setattr(tracker, "finish", broken)
+    result = run(ip, "%%track\nanswer = 6 * 7\nanswer")
+    assert result.success and result.result == 42
+    out = capsys.readouterr().out
+    assert out.count("tracking failed on this cell (RuntimeError: simulated tracking bug)") == 1
+    run(ip, "%%track\nagain = 1")
+    assert "tracking failed" not in capsys.readouterr().out  # said once
