@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 from ..capture.redact import known_secrets, redact_text
@@ -22,6 +23,7 @@ RETRY_SECONDS = 1.0
 # Records are written at most this often: one transaction for a burst of cells, and the
 # writer holds the GIL (JSON, redaction) as rarely as possible while the user's cells run.
 BATCH_SECONDS = 0.5
+CHUNK = 50
 COLUMNS = (
     "run_id", "exec_order", "execution_count", "cell_id", "cell_name", "source_object",
     "start_time", "duration", "reads", "writes", "deleted", "fingerprints", "params", "files",
@@ -81,16 +83,24 @@ class CellWriter:
         known = known_secrets()
         rows = []
         for original in batch:
-            record = dict(original)  # kept intact: a failed batch is retried as it was
-            record["source_object"] = self._source_object(record["source"], known)
-            if record.get("error"):
-                record["error"] = redact_text(record["error"], known)
-            if record.get("outputs"):
-                record["outputs"] = {k: redact_text(v, known) if isinstance(v, str) else v
-                                     for k, v in record["outputs"].items()}
-            rows.append(tuple(_column(record, c) for c in COLUMNS))
+            rows.append(self._row(original, known))
+            # Hand the GIL back after each record: the user's next cell then waits for at most
+            # one record's work, not for Python's 5 ms thread switch interval.
+            time.sleep(0)
         with self.store.write() as cursor:
-            cursor.executemany(INSERT, rows)
+            for start in range(0, len(rows), CHUNK):
+                cursor.executemany(INSERT, rows[start:start + CHUNK])
+                time.sleep(0)
+
+    def _row(self, original: dict[str, Any], known: set[str]) -> tuple:
+        record = dict(original)  # kept intact: a failed batch is retried as it was
+        record["source_object"] = self._source_object(record["source"], known)
+        if record.get("error"):
+            record["error"] = redact_text(record["error"], known)
+        if record.get("outputs"):
+            record["outputs"] = {k: redact_text(v, known) if isinstance(v, str) else v
+                                 for k, v in record["outputs"].items()}
+        return tuple(_column(record, c) for c in COLUMNS)
 
     def _source_object(self, raw: str, known: set[str]) -> str:
         """The object id of a (redacted) source; a source seen before costs a dict lookup."""
