@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import ast
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConvertError, UsageError
-from .cells import PARAMETERS, PlannedCell, plan_cells
+from .cells import GENERATED, PARAMETERS, PlannedCell, plan_cells
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
 from .magics import translate_cell
@@ -25,8 +24,6 @@ from .reader import parse_notebook, read_notebook
 from .render import ScriptCell, marker_like_lines, render_script
 from .report import ExportReport
 
-GENERATED_TAG = "dlops-cli"
-
 
 @dataclass
 class ExportResult:
@@ -35,7 +32,6 @@ class ExportResult:
     script_path: Path
     script: str
     report: ExportReport
-    report_path: Path | None = None
 
 
 @dataclass
@@ -156,7 +152,7 @@ def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) ->
     if not parameters and not track:
         return
     code = render_cli_cell(parameters, name=name, script_name=script_name, track=track)
-    cell = ScriptCell("code", code, (GENERATED_TAG,))
+    cell = ScriptCell("code", code, (GENERATED,))
     if state.parameters_index >= 0:
         state.script_cells.insert(state.parameters_index + 1, cell)
     else:
@@ -209,6 +205,8 @@ def export_notebook(
 
 def write_atomically(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` through a temporary file, so no half-written script remains."""
+    import tempfile  # only when writing: keeps the command's start-up short
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:

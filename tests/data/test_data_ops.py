@@ -134,3 +134,8 @@ def test_list_versions_filters_by_name(store, dataset, tmp_path):
     data.add(other, name="two", store=store)
     assert [v["name"] for v in data.list_versions(store=store)] == ["two", "one"]
     assert [v["name"] for v in data.list_versions("one", store=store)] == ["one"]
+
+
+def test_list_versions_refuses_a_negative_limit(store):
+    with pytest.raises(UsageError, match="--limit must be zero or more"):
+        data.list_versions(limit=-1, store=store)
