@@ -14,6 +14,7 @@ import signal
 import tempfile
 import threading
 import uuid
+import weakref
 from concurrent.futures import Future
 from typing import Any
 
@@ -88,10 +89,20 @@ def shutdown(km: Any) -> None:
             pass
 
 
+_pools: weakref.WeakSet = weakref.WeakSet()
+
+
+def kill_everything() -> None:
+    """Kill every kernel any pool of this process started (Ctrl-C under Dask threads)."""
+    for pool in list(_pools):
+        pool.kill_all()
+
+
 class KernelPool:
     """Starts kernels (now or ahead of time) and shuts them down in the background."""
 
     def __init__(self) -> None:
+        _pools.add(self)
         self.live: set[Any] = set()
         self._lock = threading.Lock()
         self._closing: list[threading.Thread] = []

@@ -42,6 +42,10 @@ def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
     outcome.params = task.params
     hardware = task.sections.get("hardware")
     client.store.put_section(task.run_id, "cost", compute_cost(outcome.duration, hardware))
+    row = client.store.read_one("SELECT status FROM run WHERE run_id = ?", (task.run_id,))
+    if row and row[0] == "killed":  # marked killed on Ctrl-C while it was stopping: keep that
+        outcome.status, outcome.kind = "killed", "interrupted"
+        return outcome
     if outcome.kind:
         client.set_tag(task.run_id, "error.kind", outcome.kind)
     client.set_terminated(task.run_id, outcome.status, error=outcome.error, error_cell=outcome.error_cell)
