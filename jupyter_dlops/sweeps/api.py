@@ -138,7 +138,8 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
 
 def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, engine: str = "papermill",
                  timeout: float | None = None, store: str | None = None, name: str | None = None,
-                 experiment: str | None = None, kernel_name: str | None = None) -> Any:
+                 experiment: str | None = None, kernel_name: str | None = None,
+                 cwd: str | None = None) -> Any:
     """Execute ``notebook`` once as one stored run (``dlops run``) and return its ``Run``.
 
     Parameters are typed against the notebook's ``parameters`` cell; a failure is recorded
@@ -160,7 +161,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     db = open_store(uri)
     run_id = uuid.uuid4().hex
     task = RunTask(run_id, path, typed, uri, name or f"{Path(path).stem}-{run_id[:6]}", engine=engine,
-                   timeout=timeout, cwd=str(Path(path).parent), kernel_name=kernel_name,
+                   timeout=timeout, cwd=cwd or str(Path(path).parent), kernel_name=kernel_name,
                    experiment=experiment, sections=capture_sections(path, db))
     LocalExecutor(1, prewarm=False).run([task], lambda kind, payload: None)
     return db.get_run(run_id)

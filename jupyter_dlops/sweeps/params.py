@@ -38,7 +38,10 @@ def check_names(names: list[str], declared: dict[str, Any], source: str) -> None
 
 
 def _type_label(default: Any) -> str:
-    return "a value" if default is UNKNOWN or default is None else f"a {type(default).__name__}"
+    if default is UNKNOWN or default is None:
+        return "a value"
+    kind = type(default).__name__
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def _bad(name: str, raw: Any, default: Any) -> UsageError:
