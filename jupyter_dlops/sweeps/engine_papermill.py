@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .kernels import KernelPool, flush_tracking
+
+ENGINE_NAME = "dlops"
 from .runlife import begin_run, client_for, finish_run
 from .task import Outcome, RunTask
 
@@ -53,10 +55,7 @@ def _execute(task: RunTask, km: Any, pool: KernelPool, workdir: Path, output: Pa
             pool.release(km)
         return Outcome(task.run_id, "failed", "bad_notebook", _one_line(error))
     try:
-        outcome = _papermill(task, source, output, km)
-        if outcome.ok or outcome.kind in ("cell_error", "missing_parameter"):
-            flush_tracking(km)
-        return outcome
+        return _papermill(task, source, output, km)
     finally:
         pool.release(km)
 
@@ -78,9 +77,10 @@ def _papermill(task: RunTask, source: str, output: Path, km: Any) -> Outcome:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    _register_engine()
     try:
         papermill.execute_notebook(
-            source, str(output), parameters=task.params, km=km, progress_bar=False,
+            source, str(output), parameters=task.params, km=km, progress_bar=False, engine_name=ENGINE_NAME,
             cwd=task.cwd, execution_timeout=task.timeout, start_timeout=60,
             kernel_name=task.kernel_name,
         )
@@ -101,18 +101,60 @@ def _papermill(task: RunTask, source: str, output: Path, km: Any) -> Outcome:
 
 
 def _running_cell(output: Path) -> str | None:
-    """The cell papermill had marked running when the kernel died (from the saved notebook)."""
+    """The cell that ran when the kernel died: the last one papermill started. papermill
+    marks it completed without an exception; the stored notebook is corrected to say failed."""
     import nbformat
 
     try:
         nb = nbformat.read(output, as_version=4)
     except Exception:
         return None
-    for index, cell in enumerate(nb.cells):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
-            first = next((line for line in cell.source.splitlines() if line.strip()), "")
-            return f"cell {index}: {first.strip()[:120]}"
-    return None
+    started = [(i, c) for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    index, cell = started[-1]
+    cell.metadata.papermill.update({"status": "failed", "exception": True})
+    if cell.cell_type == "code":
+        cell.outputs.append(nbformat.v4.new_output(
+            "error", ename="DeadKernelError", evalue="the kernel died while this cell ran", traceback=[]))
+    nbformat.write(nb, output)
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return f"cell {index}: {first.strip()[:120]}"
+
+
+def _register_engine() -> None:
+    """papermill's nbclient engine with a kernel we own: after the cells ran, commit the
+    kernel's buffered metrics, then stop the client's channels (nbclient leaves them open
+    when it does not own the kernel manager)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    if ENGINE_NAME in papermill_engines._engines:
+        return
+
+    class DlopsEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            km = kwargs["km"]
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            ran = False
+            try:
+                nb = client.execute()
+                ran = True  # cells ran; one may have raised (papermill stops there)
+                return nb
+            finally:
+                if ran:
+                    flush_tracking(km)
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE_NAME, DlopsEngine)
 
 
 def _alive(km: Any) -> bool:

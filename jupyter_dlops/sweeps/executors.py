@@ -117,6 +117,14 @@ class LocalExecutor:
             return None
 
     def _worker(self) -> None:
+        from .kernels import close_thread_loop
+
+        try:
+            self._work()
+        finally:
+            close_thread_loop()
+
+    def _work(self) -> None:
         ahead: tuple[RunTask, Any] | None = None
         while True:
             task, warm = ahead if ahead else (self._take(), None)

@@ -64,6 +64,16 @@ def flush_tracking(km: Any, timeout: float = 5.0) -> None:
         kc.stop_channels()
 
 
+def close_thread_loop() -> None:
+    """Close the event loop jupyter_core's ``run_sync`` made for this thread (it never does,
+    and an unclosed loop is a ResourceWarning when the thread's objects are collected)."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+
+
 def kill_kernel(km: Any) -> None:
     """Kill a kernel's whole process group at once (used on Ctrl-C, from any thread)."""
     provisioner = getattr(km, "provisioner", None)
@@ -121,6 +131,8 @@ class KernelPool:
                 future.set_result(self.start(kernel_name, env, cwd))
             except BaseException as error:  # handed to whoever takes the kernel
                 future.set_exception(error)
+            finally:
+                close_thread_loop()
 
         threading.Thread(target=work, name="dlops-prewarm", daemon=True).start()
         return future
@@ -128,7 +140,10 @@ class KernelPool:
     def release(self, km: Any) -> None:
         """Shut ``km`` down in the background (graceful, then killed)."""
         def work() -> None:
-            shutdown(km)
+            try:
+                shutdown(km)
+            finally:
+                close_thread_loop()
             with self._lock:
                 self.live.discard(km)
 
