@@ -95,6 +95,8 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
     space = build_space(params, random=random, spec=str(spec) if spec else None, seed=seed, from_cli=_from_cli)
     space, declared = typed_space(space, path)
     combos = combinations(space, declared, limit=limit, yes=yes, confirm=confirm)
+    if hasattr(executor_obj, "connect"):
+        executor_obj.connect()  # a cluster that does not answer fails before the store changes
     return _launch(path, space.describe(), combos, executor_obj, name=name, engine=engine,
                    timeout=timeout, store=store, progress=progress, workers=workers, experiment=experiment)
 

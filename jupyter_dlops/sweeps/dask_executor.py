@@ -52,15 +52,24 @@ class DaskExecutor:
         self.workers = workers
         self.scheduler = scheduler
         self.client = client
+        self._owned: tuple[Any, Any] | None = None
         _require_distributed()
 
+    def connect(self) -> None:
+        """Connect now (before the sweep touches the store), so a silent scheduler changes nothing."""
+        if self.client is None and self._owned is None:
+            self._owned = connect(self.scheduler, self.workers)
+
     def run(self, tasks: list[RunTask], on_event: Event) -> list[Outcome]:
-        client, cluster = (self.client, None) if self.client is not None else connect(self.scheduler, self.workers)
+        self.connect()
+        client = self.client if self.client is not None else self._owned[0]  # type: ignore[index]
         try:
             return self._run(client, tasks, on_event)
         finally:
-            if self.client is None:
-                client.close()
+            if self._owned is not None:
+                owned_client, cluster = self._owned
+                self._owned = None
+                owned_client.close()
                 if cluster is not None:
                     cluster.close()
 
