@@ -64,6 +64,37 @@ def flush_tracking(km: Any, timeout: float = 5.0) -> None:
         kc.stop_channels()
 
 
+def wait_ready(km: Any, timeout: float = 60.0) -> bool:
+    """Whether the kernel answers a kernel_info request within ``timeout`` seconds.
+
+    Liveness is the kernel's process, not the heartbeat: on a loaded machine the heartbeat
+    of a kernel still importing misses its 1 s deadline and reads as dead."""
+    import queue
+    import time
+
+    from jupyter_client.blocking import BlockingKernelClient
+
+    kc = BlockingKernelClient()
+    kc.load_connection_info(km.get_connection_info())
+    kc.start_channels()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            msg_id = kc.kernel_info()
+            try:
+                while True:
+                    reply = kc.get_shell_msg(timeout=1.0)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        return True
+            except queue.Empty:
+                process = getattr(km.provisioner, "process", None)
+                if process is not None and process.poll() is not None:
+                    return False
+        return False
+    finally:
+        kc.stop_channels()
+
+
 def close_thread_loop() -> None:
     """Close the event loop jupyter_core's ``run_sync`` made for this thread (it never does,
     and an unclosed loop is a ResourceWarning when the thread's objects are collected)."""
