@@ -107,7 +107,13 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     from ..config import default_store_uri
     from ..store import open_store
     from .progress import Progress
-    from .records import combo_key, default_name, finished_combos, open_sweep, set_status, sweep_run_ids
+    from .records import (
+        combo_key,
+        default_name,
+        finished_combos,
+        open_sweep,
+        set_status,
+    )
     from .runlife import capture_sections
 
     uri = store or default_store_uri()

@@ -3,6 +3,7 @@ ZMQ), attached to its run through ``DLOPS_RUN_ID``; stdout and stderr become log
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -79,10 +80,8 @@ def _classify(task: RunTask, code: int, err: Path, script: Path) -> Outcome:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 

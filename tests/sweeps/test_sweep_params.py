@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +12,6 @@ from jupyter_dlops.sweeps.notebook_io import declared_parameters, load_notebook,
 from jupyter_dlops.sweeps.params import check_names, coerce, parse_text
 from jupyter_dlops.sweeps.plan import build_space, combinations, typed_space
 from jupyter_dlops.sweeps.space import load_spec
-
-from pathlib import Path
 
 CORPUS = Path(__file__).parent / "notebooks"
 
