@@ -16,11 +16,10 @@ ENGINES = ("papermill", "script")
 class SweepResult(list):
     """The runs of a sweep (``Run`` records, skipped ones included), with the sweep record."""
 
-    def __init__(self, runs: list[Any], sweep: Any = None, *, skipped: int = 0, interrupted: bool = False) -> None:
+    def __init__(self, runs: list[Any], sweep: Any = None, *, skipped: int = 0) -> None:
         super().__init__(runs)
         self.sweep = sweep
         self.skipped = skipped
-        self.interrupted = interrupted
 
     @property
     def failed(self) -> list[Any]:
@@ -106,14 +105,7 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
             progress: bool, workers: int, experiment: str | None) -> SweepResult:
     from ..config import default_store_uri
     from ..store import open_store
-    from .progress import Progress
-    from .records import (
-        combo_key,
-        default_name,
-        finished_combos,
-        open_sweep,
-        set_status,
-    )
+    from .records import combo_key, default_name, finished_combos, open_sweep, set_status
     from .runlife import capture_sections
 
     uri = store or default_store_uri()
@@ -126,22 +118,27 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
                      sweep_id=record.sweep_id, combo=combo_key(combo), timeout=timeout,
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections)
              for i, combo in enumerate(todo, len(done) + 1)]
-    bar = Progress(len(tasks), workers, skipped=len(combos) - len(todo), enabled=progress)
-    interrupted = False
+    outcomes = _execute(executor_obj, tasks, db, record.sweep_id, workers, progress, len(combos) - len(todo))
+    set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
+    keys = {combo_key(c) for c in combos}
+    runs = db.runs_by_id([done[k] for k in keys if k in done] + [t.run_id for t in tasks])
+    return SweepResult(sorted(runs, key=lambda r: r.start_time), record, skipped=len(combos) - len(todo))
+
+
+def _execute(executor_obj: Any, tasks: list[RunTask], db: Any, sweep_id: str, workers: int,
+             progress: bool, skipped: int) -> list[Any]:
+    """Run the tasks with a progress bar; Ctrl-C marks the sweep killed and propagates."""
+    from .progress import Progress
+    from .records import set_status
+
+    bar = Progress(len(tasks), workers, skipped=skipped, enabled=progress)
     try:
-        outcomes = executor_obj.run(tasks, bar.event) if tasks else []
+        return executor_obj.run(tasks, bar.event) if tasks else []
     except KeyboardInterrupt:
-        interrupted = True
-        set_status(db, record.sweep_id, "killed")
+        set_status(db, sweep_id, "killed")
         raise
     finally:
         bar.close()
-    set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
-    keys = {combo_key(c) for c in combos}
-    ids = [done[k] for k in keys if k in done] + [t.run_id for t in tasks]
-    runs = db.runs_by_id(ids)
-    return SweepResult(sorted(runs, key=lambda r: r.start_time), record,
-                       skipped=len(combos) - len(todo), interrupted=interrupted)
 
 
 def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, engine: str = "papermill",
