@@ -9,7 +9,7 @@ SOURCES := pyproject.toml $(shell find jupyter_dlops converters jupyter-config -
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test test-python lint bench clean system-deps
+.PHONY: install demo test test-python lint bench clean system-deps postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,19 @@ demo: install
 system-deps:
 	@true
 
-test: install system-deps
-	$(BIN)/pytest -p no:cacheprovider
+# PostgreSQL server binaries for the store tests (tests/pg_server.py starts a throw-away
+# server on 127.0.0.1). Installed from Debian's packages only when initdb/pg_ctl are missing.
+PG_FOUND = $(shell (command -v pg_ctl && command -v initdb) >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && echo yes)
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+postgres:
+ifneq ($(PG_FOUND),yes)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql
+endif
+
+test: install system-deps postgres
+	DLOPS_REQUIRE_POSTGRES=1 $(BIN)/pytest -p no:cacheprovider
 
 lint: install
 	$(BIN)/pip install -q ruff mypy
