@@ -60,7 +60,7 @@ def show(ref: str, *, store: Any = None) -> dict[str, Any]:
     store = _open(store)
     version = records.resolve(store, ref)
     version["names"] = records.names(store, version["id"])
-    version["files"] = [vars(f).copy() for f in records.files(store, version["id"])]
+    version["files"] = [f._asdict() for f in records.files(store, version["id"])]
     version["runs"] = runs_for_version(store, version["id"])
     return version
 
