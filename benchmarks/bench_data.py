@@ -4,7 +4,8 @@
     python benchmarks/bench_data.py --small    # a tenth of that, for a quick look
     python benchmarks/bench_data.py --peers-python /path/to/python-with-dvc
 
-For each dataset it measures, as whole processes (start-up included):
+For each dataset it measures, as whole processes (start-up included), the best of
+``--repeat`` runs (default 3) for every tool alike:
 
 - ``dlops data add`` the first time, against ``dvc add`` the first time (target: 10x faster);
 - the hashing phase of that add (from ``--json``: bytes / hash_seconds), against reading and
@@ -102,13 +103,20 @@ def find_dvc(peers_python: str | None) -> tuple[list[str] | None, str]:
     return [candidates[0], "-m", "dvc"], f"DVC {version}"
 
 
-def dvc_adds(dvc: list[str], workspace: Path) -> tuple[float, float]:
-    """Seconds for ``dvc add data`` the first and the second time, in a fresh repository."""
+def dvc_adds(dvc: list[str], workspace: Path, repeat: int) -> tuple[float, float]:
+    """Best seconds for ``dvc add data`` the first and the second time, each first add in a
+    fresh repository with a fresh site cache (DVC keeps a hash index there)."""
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
-    timed([*dvc, "init", "--no-scm", "-q"], cwd=workspace, env=env)
-    first, _ = timed([*dvc, "add", "-q", "data"], cwd=workspace, env=env)
-    second, _ = timed([*dvc, "add", "-q", "data"], cwd=workspace, env=env)
-    return first, second
+    firsts, seconds = [], []
+    for attempt in range(repeat):
+        shutil.rmtree(workspace / ".dvc", ignore_errors=True)
+        (workspace / "data.dvc").unlink(missing_ok=True)
+        timed([*dvc, "init", "--no-scm", "-q"], cwd=workspace, env=env)
+        site = workspace.parent / f"dvc-site-{workspace.name}-{attempt}"
+        timed([*dvc, "config", "core.site_cache_dir", str(site)], cwd=workspace, env=env)
+        firsts.append(timed([*dvc, "add", "-q", "data"], cwd=workspace, env=env)[0])
+        seconds.append(timed([*dvc, "add", "-q", "data"], cwd=workspace, env=env)[0])
+    return min(firsts), min(seconds)
 
 
 def change_one_file(folder: Path) -> int:
@@ -120,29 +128,38 @@ def change_one_file(folder: Path) -> int:
     return size
 
 
-def bench_dataset(label: str, count: int, total: int, scratch: Path, dvc: list[str] | None) -> dict:
+def _secs(measure: tuple[float, dict]) -> float:
+    return measure[0]
+
+
+def bench_dataset(label: str, count: int, total: int, scratch: Path, dvc: list[str] | None,
+                  repeat: int) -> dict:
     workspace = scratch / label.split()[0].replace("/", "")
     data = workspace / "data"
     print(f"[{label}] generating ...", file=sys.stderr)
     generate(data, count, total)
     raw_blake3(data)  # warm the page cache: every tool below reads from memory alike
-    raw_seconds, raw_bytes = raw_blake3(data)
-    store = scratch / f"store-{workspace.name}"
+    raw_seconds, raw_bytes = min(raw_blake3(data) for _ in range(repeat))
     print(f"[{label}] dlops ...", file=sys.stderr)
-    first_s, first = dlops_add(data, store)
-    second_s, second = dlops_add(data, store)
+    firsts, seconds = [], []
+    for attempt in range(repeat):  # best of N: this machine is shared and noisy
+        store = scratch / f"store-{workspace.name}-{attempt}"
+        firsts.append(dlops_add(data, store))
+        seconds.append(dlops_add(data, store))
+    (first_s, first), (second_s, second) = min(firsts, key=_secs), min(seconds, key=_secs)
+    hash_s = min(measure[1]["hash_seconds"] for measure in firsts)
     changed_size = change_one_file(data)
     third_s, third = dlops_add(data, store)
     row = {"dataset": label, "files": count, "bytes": raw_bytes,
            "raw_blake3_s": raw_seconds, "raw_blake3_MBps": raw_bytes / raw_seconds / 1e6,
-           "dlops_first_s": first_s, "dlops_hash_s": first["hash_seconds"],
-           "dlops_hash_MBps": first["bytes_read"] / max(first["hash_seconds"], 1e-9) / 1e6,
+           "dlops_first_s": first_s, "dlops_hash_s": hash_s,
+           "dlops_hash_MBps": first["bytes_read"] / max(hash_s, 1e-9) / 1e6,
            "dlops_second_s": second_s, "dlops_second_bytes_read": second["bytes_read"],
            "dlops_changed_s": third_s, "dlops_changed_bytes_read": third["bytes_read"],
            "dlops_changed_files_hashed": third["files_hashed"], "changed_file_size": changed_size}
     if dvc:
         print(f"[{label}] dvc ...", file=sys.stderr)
-        row["dvc_first_s"], row["dvc_second_s"] = dvc_adds(dvc, workspace)
+        row["dvc_first_s"], row["dvc_second_s"] = dvc_adds(dvc, workspace, repeat)
     return row
 
 
@@ -164,6 +181,8 @@ def report(rows: list[dict], dvc_note: str) -> str:
         line(r["dataset"], "bytes read, nothing changed", str(r["dlops_second_bytes_read"]), "-", "-", "0")
         line(r["dataset"], "bytes read, one file changed", str(r["dlops_changed_bytes_read"]), "-", "-",
              f"{r['changed_file_size']} (that file)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines.append(f"\nbest of the repeats; {os.cpu_count()} CPUs, load average {load:.1f} at the end")
     return "\n".join(lines)
 
 
@@ -172,12 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", action="store_true", help="a tenth of the data, for a quick run")
     parser.add_argument("--peers-python", help="a Python interpreter that has DVC installed")
     parser.add_argument("--no-dvc", action="store_true", help="measure jupyter-dlops only")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs of each (default 3)")
     args = parser.parse_args(argv)
     dvc, note = (None, "DVC skipped (--no-dvc)") if args.no_dvc else find_dvc(args.peers_python)
     scale = 10 if args.small else 1
     scratch = Path(tempfile.mkdtemp(prefix="dlops-bench-"))
     try:
-        rows = [bench_dataset(label, count // scale, total // scale, scratch, dvc)
+        rows = [bench_dataset(label, count // scale, total // scale, scratch, dvc, max(1, args.repeat))
                 for label, (count, total) in DATASETS.items()]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -16,7 +16,6 @@ import blake3
 from ..errors import DataError, NotFoundError
 from ..store.objects import hash_file
 from . import records, statcache
-from .content import store_files
 from .hashing import HashStats
 from .manifest import FileRecord, version_id
 from .scan import Entry, scan, store_folder
@@ -121,6 +120,8 @@ def _store_content(store, wanted: bool, existing, entries, manifest) -> bool:
     """Copy the bytes into the object store if asked and not done; whether they were there."""
     had_content = bool(existing and existing["has_content"])
     if wanted and not had_content:
+        from .content import store_files
+
         by_rel = {f.path: f.hash for f in manifest}
         store_files(store.objects, ((e, by_rel[e.rel]) for e in entries))
     return had_content

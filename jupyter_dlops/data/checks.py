@@ -8,7 +8,6 @@ from typing import Any
 
 from ..errors import DataError, UsageError
 from . import records, statcache
-from .content import checkout_files
 from .hashing import HashStats
 from .manifest import FileRecord
 from .scan import scan, store_folder
@@ -111,6 +110,8 @@ def checkout(store, ref: str, target: str | os.PathLike[str]) -> dict[str, Any]:
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target} already exists and is not an empty folder; choose a new folder")
+    from .content import checkout_files
+
     manifest = records.files(store, version["id"])
     checkout_files(store.objects, [(f.path, f.hash) for f in manifest], target)
     return {"id": version["id"], "path": str(target.absolute()), "files": len(manifest),

@@ -13,7 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import blake3
@@ -164,6 +163,8 @@ def hash_entries(entries: Iterable[Entry], stats: HashStats,
         for group in batches:
             results.update(batch(group))
     else:
+        from concurrent.futures import ThreadPoolExecutor  # lazily: ~20 ms, only when needed
+
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlops-hash") as pool:
             for done in pool.map(batch, batches):
                 results.update(done)
