@@ -54,7 +54,7 @@ def register(subparsers) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", default="papermill", choices=("papermill", "script"),
                    help="papermill (a kernel per run, default) or script (the exported script as a process)")
-    p.add_argument("--timeout", type=float, help="seconds a cell (or the script) may run")
+    p.add_argument("--timeout", type=float, help="seconds a cell may run (papermill), or the whole script (script engine)")
     p.add_argument("--experiment", help="experiment name for the runs")
 
 

@@ -87,7 +87,7 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
         The runs (a list of ``Run``), with ``.sweep``, ``.skipped`` and ``.to_pandas()``.
     """
     from .executors import executor_class
-    from .notebook_io import literal_defaults
+    from .notebook_io import kernel_name, literal_defaults, load_notebook
     from .plan import build_space, combinations, typed_space
 
     path = _check_common(notebook, engine)
@@ -99,12 +99,14 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
         executor_obj.connect()  # a cluster that does not answer fails before the store changes
     return _launch(path, space.describe(), combos, executor_obj, name=name, engine=engine,
                    timeout=timeout, store=store, progress=progress, workers=workers,
-                   experiment=experiment, defaults=literal_defaults(declared))
+                   experiment=experiment, defaults=literal_defaults(declared),
+                   kernel=kernel_name(load_notebook(path)))
 
 
 def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]], executor_obj: Any, *,
             name: str | None, engine: str, timeout: float | None, store: str | None,
-            progress: bool, workers: int, experiment: str | None, defaults: dict[str, Any]) -> SweepResult:
+            progress: bool, workers: int, experiment: str | None, defaults: dict[str, Any],
+            kernel: str) -> SweepResult:
     from ..config import default_store_uri
     from ..store import open_store
     from .records import combo_key, default_name, finished_combos, open_sweep, set_status
@@ -119,7 +121,7 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     tasks = [RunTask(uuid.uuid4().hex, path, combo, uri, f"{record.name}-{i}", engine=engine,
                      sweep_id=record.sweep_id, combo=combo_key(combo), timeout=timeout,
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections,
-                     defaults=defaults)
+                     defaults=defaults, kernel_name=kernel)
              for i, combo in enumerate(todo, len(done) + 1)]
     outcomes = _execute(executor_obj, tasks, db, record.sweep_id, workers, progress, len(combos) - len(todo))
     set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
@@ -157,11 +159,13 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     from ..store import open_store
     from .executors import LocalExecutor
     from .notebook_io import declared_parameters, literal_defaults, load_notebook
+    from .notebook_io import kernel_name as notebook_kernel
     from .params import check_names, coerce
     from .runlife import capture_sections
 
     path = _check_common(notebook, engine)
-    declared = declared_parameters(load_notebook(path))
+    nb = load_notebook(path)
+    declared = declared_parameters(nb)
     given = dict(params or {})
     check_names(list(given), declared, Path(path).name)
     typed = {k: coerce(k, v, declared[k]) for k, v in given.items()}
@@ -169,7 +173,8 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     db = open_store(uri)
     run_id = uuid.uuid4().hex
     task = RunTask(run_id, path, typed, uri, name or f"{Path(path).stem}-{run_id[:6]}", engine=engine,
-                   timeout=timeout, cwd=cwd or str(Path(path).parent), kernel_name=kernel_name,
+                   timeout=timeout, cwd=cwd or str(Path(path).parent),
+                   kernel_name=kernel_name or notebook_kernel(nb),
                    experiment=experiment, sections=capture_sections(path, db),
                    defaults=literal_defaults(declared))
     LocalExecutor(1, prewarm=False).run([task], lambda kind, payload: None)

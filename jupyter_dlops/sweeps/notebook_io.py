@@ -88,6 +88,11 @@ def read_percent_text(text: str) -> Any:
     return v4.new_notebook(cells=cells)
 
 
+def kernel_name(nb: Any) -> str:
+    """The kernel the notebook asks for (``python3`` when it names none)."""
+    return str(nb.metadata.get("kernelspec", {}).get("name") or "python3")
+
+
 def parameters_cell(nb: Any) -> Any | None:
     """The first code cell tagged ``parameters`` (papermill's rule), or None."""
     for cell in nb.cells:

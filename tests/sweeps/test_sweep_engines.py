@@ -85,3 +85,14 @@ def test_script_engine_failures(store_uri, corpus):
     assert _metrics(run) == {"before": 1.0}
     run = run_notebook(corpus / "kernel_dies.ipynb", engine="script")
     assert run.status == "failed" and run.tags["error.kind"] == "kernel_died"
+
+
+def test_notebook_asking_for_a_missing_kernel_is_a_bad_notebook(store_uri, corpus):
+    import nbformat
+
+    nb = nbformat.read(corpus / "train.ipynb", as_version=4)
+    nb.metadata["kernelspec"]["name"] = "no-such-kernel"
+    nbformat.write(nb, corpus / "other_kernel.ipynb")
+    run = run_notebook(corpus / "other_kernel.ipynb")
+    assert run.status == "failed" and run.tags["error.kind"] == "bad_notebook"
+    assert "no-such-kernel" in run.error
