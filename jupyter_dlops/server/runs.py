@@ -1,0 +1,103 @@
+"""Runs, metric series, sweeps and data versions: thin adapters over the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tornado import web
+
+from .base import DlopsHandler
+
+PAGE_DEFAULT = 50
+PAGE_MAX = 1000
+
+
+def list_runs(store: Any, where: str, sort: str, limit: int, offset: int) -> dict[str, Any]:
+    """One page of runs matching ``where`` in ``sort`` order, with the total count."""
+    ids = store.search_run_ids(where or None, sort or None)
+    page = store.runs_by_id(ids[offset:offset + limit]) if limit else []
+    live = bool(store.search_run_ids('status = "running"', None, 1))
+    return {
+        "runs": [run.to_dict() for run in page],
+        "total": len(ids),
+        "offset": offset,
+        "limit": limit,
+        "live": live,
+        "param_keys": store.param_keys(),
+        "metric_keys": store.metric_keys(),
+    }
+
+
+def metric_series(store: Any, ref: str, key: str | None) -> dict[str, list[list[Any]]]:
+    run_id = store.resolve_run(ref)
+    series = store.metric_series(run_id, key)
+    return {name: [list(point) for point in points] for name, points in series.items()}
+
+
+def notebook_run(store: Any, root: Path, path: str) -> dict[str, Any] | None:
+    """The run of a notebook: its newest running run, else its newest run (matched on the
+    run's entry point, recorded either relative to the server root or absolute)."""
+    names = {path, str(root / path)}
+    quoted = ", ".join('"' + name.replace('"', '""') + '"' for name in sorted(names))
+    runs = store.search_runs(f"entry_point in ({quoted})", None, 20)
+    running = [run for run in runs if run.status == "running"]
+    chosen = (running or runs or [None])[0]
+    return None if chosen is None else chosen.to_dict()
+
+
+def optional_list(store: Any, method: str) -> list[Any]:
+    """A store listing the store may not have yet (sweeps, data versions): empty if absent."""
+    function = getattr(store, method, None)
+    if function is None:
+        return []
+    return [item.to_dict() if hasattr(item, "to_dict") else item for item in function()]
+
+
+class RunsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        where = self.get_argument("where", "")
+        sort = self.get_argument("sort", "")
+        limit = self.int_argument("limit", PAGE_DEFAULT, high=PAGE_MAX)
+        offset = self.int_argument("offset", 0, high=10**9)
+        store = await self.call(self.store)
+        self.reply(await self.call(list_runs, store, where, sort, limit, offset))
+
+
+class RunHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self, ref: str) -> None:
+        store = await self.call(self.store)
+        run = await self.call(store.get_run, ref)
+        self.reply(run.to_dict())
+
+
+class MetricsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self, ref: str) -> None:
+        key = self.get_argument("key", None) or None
+        store = await self.call(self.store)
+        self.reply({"series": await self.call(metric_series, store, ref, key)})
+
+
+class NotebookRunHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        path = self.get_argument("path", "")
+        store = await self.call(self.store)
+        self.reply({"run": await self.call(notebook_run, store, self.dlops.root_dir, path)})
+
+
+class SweepsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        store = await self.call(self.store)
+        self.reply({"sweeps": await self.call(optional_list, store, "list_sweeps")})
+
+
+class DataVersionsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        store = await self.call(self.store)
+        self.reply({"versions": await self.call(optional_list, store, "list_data_versions")})
