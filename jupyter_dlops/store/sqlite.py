@@ -116,5 +116,10 @@ class SQLiteStore(SQLBackend, StoreOperations):
     def _has_table(self, name: str) -> bool:
         return bool(self.read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))
 
+    def query_readonly(self, sql: str, limit: int | None = None) -> tuple[list[str], list[tuple]]:
+        from .readonly import sqlite_readonly_query
+
+        return sqlite_readonly_query(self.db_path, sql, limit)
+
     def integrity_check(self) -> str:
         return self.read("PRAGMA integrity_check")[0][0]

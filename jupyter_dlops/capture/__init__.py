@@ -1,0 +1,1 @@
+"""Capturing the run record: code, environment, hardware, usage, cost and logs."""

@@ -1,0 +1,133 @@
+"""Usage statistics: a sampler thread that records CPU %, resident memory (children
+included) and GPU utilisation and memory over time, keeps the peaks, and beats the run's
+heartbeat so that a dead run is noticed."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+class UsageSampler(threading.Thread):
+    """Samples every ``interval`` seconds; ``on_sample(values, timestamp)`` receives
+    ``{"sys/cpu_percent": ..., "sys/rss_mb": ..., ...}``; ``on_beat()`` runs every
+    ``beat_every`` seconds."""
+
+    def __init__(self, on_sample: Callable[[dict[str, float], float], None],
+                 on_beat: Callable[[], None], interval: float = 1.0, beat_every: float = 5.0) -> None:
+        super().__init__(name="dlops-usage", daemon=True)
+        self.on_sample, self.on_beat = on_sample, on_beat
+        self.interval, self.beat_every = max(0.05, interval), beat_every
+        self.peaks: dict[str, float] = {}
+        self.samples = 0
+        self._stop_event = threading.Event()
+        self._gpu = _GpuReader()
+        import psutil
+
+        self.process = psutil.Process(os.getpid())
+        _cpu_percent(self.process)  # prime the counters: the first reading is always 0
+
+    def run(self) -> None:
+        last_beat = time.monotonic()
+        while not self._stop_event.wait(self.interval):
+            self.sample(self.process)
+            if time.monotonic() - last_beat >= self.beat_every:
+                last_beat = time.monotonic()
+                self._safe(self.on_beat)
+
+    def sample(self, process) -> dict[str, float]:
+        values = {"sys/cpu_percent": _cpu_percent(process), "sys/rss_mb": _rss_mb(process)}
+        values.update(self._gpu.read())
+        for key, value in values.items():
+            self.peaks[key] = max(self.peaks.get(key, value), value)
+        self.samples += 1
+        self._safe(lambda: self.on_sample(values, time.time()))
+        return values
+
+    def stop(self) -> dict[str, Any]:
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(timeout=5)
+        if self.samples == 0:  # a short run still gets one reading of its usage
+            self.sample(self.process)
+        self._gpu.close()
+        return {"interval": self.interval, "samples": self.samples,
+                "peaks": {k.removeprefix("sys/"): round(v, 2) for k, v in self.peaks.items()}}
+
+    @staticmethod
+    def _safe(action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except Exception:  # sampling must never break the user's run
+            pass
+
+
+def _family(process):
+    import psutil
+
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return [process]
+
+
+def _cpu_percent(process) -> float:
+    import psutil
+
+    total = 0.0
+    for member in _family(process):
+        try:
+            total += member.cpu_percent(None)
+        except psutil.Error:
+            pass
+    return total
+
+
+def _rss_mb(process) -> float:
+    import psutil
+
+    total = 0
+    for member in _family(process):
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+class _GpuReader:
+    """GPU utilisation and memory through NVML; silent where there is none."""
+
+    def __init__(self) -> None:
+        self.handles: list[Any] = []
+        try:
+            import pynvml
+
+            pynvml.nvmlInit()
+            self.nvml = pynvml
+            self.handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(pynvml.nvmlDeviceGetCount())]
+        except Exception:  # no library, no driver, no device
+            self.nvml = None
+
+    def read(self) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for index, handle in enumerate(self.handles):
+            try:
+                util = self.nvml.nvmlDeviceGetUtilizationRates(handle)
+                memory = self.nvml.nvmlDeviceGetMemoryInfo(handle)
+            except Exception:
+                continue
+            values[f"sys/gpu{index}_util"] = float(util.gpu)
+            values[f"sys/gpu{index}_mem_mb"] = memory.used / 2**20
+        return values
+
+    def close(self) -> None:
+        if self.nvml is not None:
+            try:
+                self.nvml.nvmlShutdown()
+            except Exception:
+                pass
+            self.nvml = None

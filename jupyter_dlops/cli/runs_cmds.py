@@ -1,0 +1,148 @@
+"""``dlops runs``, ``show``, ``compare``, ``best``: looking at runs."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+from .output import fmt_duration, fmt_time, json_safe, print_json, table
+
+SYSTEM_PREFIX = "sys/"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("runs", help="list runs (filter with --where, order with --sort)",
+                              description="List runs as a table, newest first.")
+    p.add_argument("--where", help="filter, e.g. 'metrics.acc > 0.9 and params.lr < 0.1 and tags.stage = \"prod\"'")
+    p.add_argument("--sort", help="field to sort by, e.g. metrics.acc or -start_time (- for descending)")
+    p.add_argument("--limit", type=int, default=None, help="show at most N runs (default: 50 on a terminal table)")
+    p.add_argument("--columns", help="comma-separated params./metrics./tags. columns to show")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--ids", action="store_true", help="print only run ids, one per line")
+    p.set_defaults(func=cmd_runs)
+
+    p = subparsers.add_parser("show", help="the whole record of one run")
+    p.add_argument("run", help="run id, unique id prefix, or name")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_show)
+
+    p = subparsers.add_parser("compare", help="runs side by side: params, metrics, data, environment, code")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="two or more runs")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw the metric curves into a PNG")
+    p.add_argument("--metric", action="append", help="metric to plot (repeatable; default: all)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_compare)
+
+    p = subparsers.add_parser("best", help="the run with the best value of a metric")
+    p.add_argument("--metric", required=True, help="metric name")
+    p.add_argument("--min", action="store_true", help="lower is better (default: higher)")
+    p.add_argument("--where", help="only among runs matching this filter")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_best)
+
+
+def _store():
+    from ..store import open_store
+
+    return open_store(create=False)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    store = _store()
+    limit = args.limit if args.limit is not None else (None if args.json or args.ids else 50)
+    runs = store.search_runs(args.where, args.sort, limit)
+    if args.ids:
+        print("\n".join(r.run_id for r in runs))
+        return 0
+    if args.json:
+        print_json([json_safe(r.to_dict()) for r in runs])
+        return 0
+    if not runs:
+        print("no runs" + (" match" if args.where else " yet"))
+        return 0
+    print(runs_table(runs, _columns(runs, args.columns)))
+    return 0
+
+
+def _columns(runs, explicit: str | None) -> list[str]:
+    if explicit:
+        return [c.strip() for c in explicit.split(",") if c.strip()]
+    params = Counter(k for r in runs for k in r.params)
+    metrics = Counter(k for r in runs for k in r.metrics if not k.startswith(SYSTEM_PREFIX))
+    return [f"params.{k}" for k, _ in params.most_common(4)] + [f"metrics.{k}" for k, _ in metrics.most_common(4)]
+
+
+def column_value(run, column: str):
+    head, _, key = column.partition(".")
+    if head == "params":
+        return run.params.get(key)
+    if head == "metrics":
+        summary = run.metrics.get(key)
+        return summary.last if summary else None
+    if head == "tags":
+        return run.tags.get(key)
+    return getattr(run, column, None)
+
+
+def runs_table(runs, columns: list[str]) -> str:
+    headers = ["run", "name", "status", "started", "duration", *columns]
+    rows = [[r.run_id[:8], r.name, r.status, fmt_time(r.start_time), fmt_duration(r.duration),
+             *[column_value(r, c) for c in columns]] for r in runs]
+    return table(headers, rows)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .show import run_record, render_run
+
+    store = _store()
+    run = store.get_run(args.run)
+    record = run_record(store, run)
+    if args.json:
+        print_json(json_safe(record))
+    else:
+        print(render_run(record))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_runs, render_comparison
+
+    store = _store()
+    if len(args.runs) < 2:
+        from ..errors import UsageError
+
+        raise UsageError("compare needs at least two runs")
+    runs = [store.get_run(ref) for ref in args.runs]
+    comparison = compare_runs(store, runs)
+    if args.plot:
+        from .plot import plot_metrics
+
+        plot_metrics(store, runs, args.plot, args.metric)
+    if args.json:
+        print_json(json_safe(comparison))
+    else:
+        print(render_comparison(comparison))
+        if args.plot:
+            print(f"\nmetric curves written to {args.plot}")
+    return 0
+
+
+def cmd_best(args: argparse.Namespace) -> int:
+    from ..errors import NotFoundError
+
+    store = _store()
+    sort = f"metrics.`{args.metric}` {'asc' if args.min else 'desc'}"
+    where = f"metrics.`{args.metric}` is not null"
+    if args.where:
+        where = f"({args.where}) and {where}"
+    runs = store.search_runs(where, sort, 1)
+    if not runs:
+        raise NotFoundError(f"no run has logged the metric '{args.metric}'; `dlops runs` shows what was logged")
+    best = runs[0]
+    if args.json:
+        print_json(json_safe(best.to_dict()))
+    else:
+        value = best.metrics[args.metric].last
+        print(f"best run by {args.metric} ({'min' if args.min else 'max'}): {best.run_id} ({best.name})  {args.metric} = {value:.6g}")
+        print(runs_table([best], _columns([best], None)))
+    return 0

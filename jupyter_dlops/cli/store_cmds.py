@@ -1,0 +1,63 @@
+"""``dlops init``, ``sql`` and ``gc``: the store itself."""
+
+from __future__ import annotations
+
+import argparse
+
+from .output import json_safe, print_json, table
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("init", help="create the store (.dlops/ at the project root, or DLOPS_STORE)")
+    p.add_argument("path", nargs="?", help="where to create it (default: the project root's .dlops/)")
+    p.set_defaults(func=cmd_init)
+
+    p = subparsers.add_parser("sql", help="run one read-only SELECT over the documented views",
+                              description="Views: runs, params, metrics (run_id, key, value, step, timestamp), "
+                                          "metric_summaries, tags, artifacts, data_versions.")
+    p.add_argument("query", help='e.g. "SELECT key, max(value) FROM metrics GROUP BY key"')
+    p.add_argument("--limit", type=int, help="at most N rows")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_sql)
+
+    p = subparsers.add_parser("gc", help="remove objects no run or data version references")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+    p.add_argument("--grace", type=float, default=3600.0, metavar="SECONDS",
+                   help="keep unreferenced objects younger than this (default: 3600)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_gc)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ..config import default_store_uri
+    from ..store import open_store
+
+    store = open_store(args.path or default_store_uri(), create=True)
+    print(f"store ready at {store.location} (schema version {store.schema_version()})")
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from ..store import open_store
+
+    columns, rows = open_store(create=False).query_readonly(args.query, args.limit)
+    if args.json:
+        print_json([json_safe(dict(zip(columns, row))) for row in rows])
+    elif columns:
+        print(table(columns, rows))
+    return 0
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    from ..store import open_store
+    from ..store.gc import collect
+
+    report = collect(open_store(create=False), grace_seconds=args.grace, dry_run=args.dry_run)
+    if args.json:
+        print_json(json_safe(vars(report)))
+        return 0
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"{report.objects} objects, {report.referenced} referenced; {verb} {len(report.removed)} "
+          f"({report.bytes_freed} bytes) and {report.temporary_removed} stale temporary files; "
+          f"kept {report.kept_young} unreferenced objects younger than {args.grace:g}s")
+    return 0

@@ -1,0 +1,59 @@
+"""Garbage collection of the object store: remove objects nothing references any more.
+
+Objects younger than the grace period are kept, because a writer stores an object before it
+inserts the row that references it; stale temporary files are removed the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+OBJECT_IN_SECTION = re.compile(r'"[a-z_]*_object"\s*:\s*"([0-9a-f]{64})"')
+
+
+@dataclass
+class GcReport:
+    objects: int = 0
+    referenced: int = 0
+    removed: list[str] = field(default_factory=list)
+    bytes_freed: int = 0
+    temporary_removed: int = 0
+    kept_young: int = 0
+
+
+def referenced_ids(store) -> set[str]:
+    refs = store.referenced_objects()
+    for (body,) in store.read("SELECT body FROM run_section"):
+        refs.update(OBJECT_IN_SECTION.findall(body))
+    return refs
+
+
+def collect(store, *, grace_seconds: float = 3600.0, dry_run: bool = False) -> GcReport:
+    report = GcReport()
+    refs = referenced_ids(store)
+    report.referenced = len(refs)
+    cutoff = time.time() - grace_seconds
+    for object_id in list(store.objects.iter_ids()):
+        report.objects += 1
+        if object_id in refs:
+            continue
+        path = store.objects.path(object_id)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        if stat.st_mtime > cutoff:
+            report.kept_young += 1
+            continue
+        report.removed.append(object_id)
+        report.bytes_freed += stat.st_size
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    for tmp in store.objects.iter_temporary():
+        if tmp.stat().st_mtime <= cutoff:
+            report.temporary_removed += 1
+            if not dry_run:
+                tmp.unlink(missing_ok=True)
+    return report

@@ -1,0 +1,66 @@
+"""Buffered metric writes: ``add`` is a list append; a background thread commits every
+``interval`` seconds, so at most that much is at risk if the process is killed."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from ..config import env_float
+from ..errors import StoreError
+
+
+class MetricBuffer:
+    def __init__(self, store, interval: float | None = None, max_rows: int = 100_000) -> None:
+        self.store = store
+        self.interval = interval if interval is not None else env_float("DLOPS_FLUSH_INTERVAL", 0.25)
+        self.max_rows = max_rows
+        self.paused_reason: str | None = None
+        self._rows: list[tuple] = []
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="dlops-metrics", daemon=True)
+        self._thread.start()
+
+    def add(self, row: tuple) -> None:
+        with self._lock:
+            self._rows.append(row)
+            full = len(self._rows) >= self.max_rows
+        if full:
+            self._wake.set()
+
+    def extend(self, rows: list[tuple]) -> None:
+        with self._lock:
+            self._rows.extend(rows)
+
+    def flush(self) -> None:
+        """Commit everything buffered; on a store error keep the rows and pause."""
+        with self._flush_lock:
+            with self._lock:
+                rows, self._rows = self._rows, []
+            if not rows:
+                return
+            try:
+                self.store.insert_metrics(rows)
+                self.paused_reason = None
+            except StoreError as error:
+                with self._lock:
+                    self._rows[:0] = rows
+                if self.paused_reason is None:
+                    print(f"dlops: metrics not saved yet ({error}); tracking paused, will retry",
+                          file=sys.__stderr__)
+                self.paused_reason = str(error)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+        self._thread.join(timeout=10)
+        self.flush()
+
+    def _loop(self) -> None:
+        while not self._closed:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            self.flush()
