@@ -5,7 +5,8 @@ export function formatValue(value: unknown): string {
     return '';
   }
   if (typeof value === 'number') {
-    return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+    // six significant digits, without trailing zeros: 0.1, 0.001, 0.693147
+    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
   }
   if (typeof value === 'object') {
     return JSON.stringify(value);
@@ -19,10 +20,19 @@ export function formatTime(seconds: number | null | undefined): string {
   }
   const date = new Date(seconds * 1000);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  );
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return `${day} ${time}`;
+}
+
+/** Today's times as HH:MM:SS, older ones as YYYY-MM-DD HH:MM (the table is narrow). */
+export function formatShortTime(seconds: number | null | undefined): string {
+  const full = formatTime(seconds);
+  if (!full) {
+    return '';
+  }
+  const today = formatTime(Date.now() / 1000).slice(0, 10);
+  return full.startsWith(today) ? full.slice(11) : full.slice(0, 16);
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

@@ -105,63 +105,101 @@ function useChosenKeys(available: string[] | undefined) {
   return [chosen ?? keys.slice(0, DEFAULT_KEY_COLUMNS), setChosen] as const;
 }
 
-export function ExperimentsView(props: { actions: IPanelActions }) {
+interface IToolbarProps {
+  selected: number;
+  onFilter: (where: string) => void;
+  onRefresh: () => void;
+  onCompare: () => void;
+}
+
+function PanelToolbar(props: IToolbarProps) {
   const [draft, setDraft] = React.useState('');
-  const [query, setQuery] = React.useState<IQueryState>({ where: '', sort: '', offset: 0 });
-  const [tick, setTick] = React.useState(0);
+  const apply = () => props.onFilter(draft.trim());
+  return (
+    <div className="jp-dlops-toolbar">
+      <input
+        className="jp-dlops-filter"
+        placeholder="metrics.acc > 0.9 and params.lr < 0.1"
+        value={draft}
+        onChange={e => setDraft(e.target.value)}
+        onKeyDown={e => e.key === 'Enter' && apply()}
+        title="Filter with the --where language of `dlops runs`"
+      />
+      <button className="jp-dlops-apply" onClick={apply}>Filter</button>
+      <button className="jp-dlops-refresh" onClick={props.onRefresh} title="Refresh">⟳</button>
+      <button
+        className="jp-dlops-compare-button"
+        disabled={props.selected < 2}
+        onClick={props.onCompare}
+        title="Compare the selected runs side by side"
+      >
+        Compare {props.selected}
+      </button>
+    </div>
+  );
+}
+
+function useSelection() {
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
-  const { page, error } = useRunPage(query, tick);
-  const [params, setParams] = useChosenKeys(page?.param_keys);
-  const [metrics, setMetrics] = useChosenKeys(page?.metric_keys);
   const toggle = (runId: string) => {
     const next = new Set(selected);
     next.has(runId) ? next.delete(runId) : next.add(runId);
     setSelected(next);
   };
-  const apply = () => setQuery({ ...query, where: draft.trim(), offset: 0 });
-  const columns = [...baseColumns(), ...keyColumns(params, metrics)];
+  return { selected, toggle };
+}
+
+function PageView(props: {
+  page: IRunPage;
+  query: IQueryState;
+  setQuery: (q: IQueryState) => void;
+  selected: Set<string>;
+  toggle: (runId: string) => void;
+  openRun: (runId: string) => void;
+}) {
+  const { page, query, setQuery } = props;
+  const [params, setParams] = useChosenKeys(page.param_keys);
+  const [metrics, setMetrics] = useChosenKeys(page.metric_keys);
+  return (
+    <>
+      <div className="jp-dlops-choosers">
+        <ColumnChooser label="Params" keys={page.param_keys} chosen={params} onChange={setParams} />
+        <ColumnChooser label="Metrics" keys={page.metric_keys} chosen={metrics} onChange={setMetrics} />
+        {page.live && <span className="jp-dlops-live">● live</span>}
+      </div>
+      <div className="jp-dlops-table-scroll">
+        <RunsTable
+          runs={page.runs}
+          columns={[...baseColumns(), ...keyColumns(params, metrics)]}
+          sort={query.sort}
+          selected={props.selected}
+          onSort={sort => setQuery({ ...query, sort, offset: 0 })}
+          onToggle={props.toggle}
+          onOpen={props.openRun}
+        />
+      </div>
+      <Pager page={page} onOffset={offset => setQuery({ ...query, offset })} />
+    </>
+  );
+}
+
+export function ExperimentsView(props: { actions: IPanelActions }) {
+  const [query, setQuery] = React.useState<IQueryState>({ where: '', sort: '', offset: 0 });
+  const [tick, setTick] = React.useState(0);
+  const { selected, toggle } = useSelection();
+  const { page, error } = useRunPage(query, tick);
   return (
     <div className="jp-dlops-experiments">
-      <div className="jp-dlops-toolbar">
-        <input
-          className="jp-dlops-filter"
-          placeholder='metrics.acc > 0.9 and params.lr < 0.1'
-          value={draft}
-          onChange={e => setDraft(e.target.value)}
-          onKeyDown={e => e.key === 'Enter' && apply()}
-          title="Filter with the --where language of `dlops runs`"
-        />
-        <button className="jp-dlops-apply" onClick={apply}>Filter</button>
-        <button className="jp-dlops-refresh" onClick={() => setTick(tick + 1)} title="Refresh">⟳</button>
-        <button
-          className="jp-dlops-compare-button"
-          disabled={selected.size < 2}
-          onClick={() => props.actions.compare(Array.from(selected))}
-        >
-          Compare ({selected.size})
-        </button>
-      </div>
+      <PanelToolbar
+        selected={selected.size}
+        onFilter={where => setQuery({ ...query, where, offset: 0 })}
+        onRefresh={() => setTick(tick + 1)}
+        onCompare={() => props.actions.compare(Array.from(selected))}
+      />
       {error && <div className="jp-dlops-error" role="alert">{error}</div>}
       {page && (
-        <>
-          <div className="jp-dlops-choosers">
-            <ColumnChooser label="Params" keys={page.param_keys} chosen={params} onChange={setParams} />
-            <ColumnChooser label="Metrics" keys={page.metric_keys} chosen={metrics} onChange={setMetrics} />
-            {page.live && <span className="jp-dlops-live">● live</span>}
-          </div>
-          <div className="jp-dlops-table-scroll">
-            <RunsTable
-              runs={page.runs}
-              columns={columns}
-              sort={query.sort}
-              selected={selected}
-              onSort={sort => setQuery({ ...query, sort, offset: 0 })}
-              onToggle={toggle}
-              onOpen={props.actions.openRun}
-            />
-          </div>
-          <Pager page={page} onOffset={offset => setQuery({ ...query, offset })} />
-        </>
+        <PageView page={page} query={query} setQuery={setQuery} selected={selected}
+          toggle={toggle} openRun={props.actions.openRun} />
       )}
     </div>
   );

@@ -2,7 +2,7 @@
 import * as React from 'react';
 
 import { IRun } from './api';
-import { formatDuration, formatTime, formatValue } from './format';
+import { formatDuration, formatShortTime, formatValue } from './format';
 
 export interface IColumn {
   /** the --sort field, e.g. "start_time", "params.lr", "metrics.acc" */
@@ -15,7 +15,7 @@ export function baseColumns(): IColumn[] {
   return [
     { field: 'status', title: 'Status', value: run => run.status },
     { field: 'name', title: 'Name', value: run => run.name },
-    { field: 'start_time', title: 'Start', value: run => formatTime(run.start_time) },
+    { field: 'start_time', title: 'Start', value: run => formatShortTime(run.start_time) },
     { field: 'duration', title: 'Duration', value: run => formatDuration(run.duration) }
   ];
 }
