@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := pyproject.toml $(shell find jupyter_dlops converters jupyter-config -type f -not -path '*/__pycache__/*' 2>/dev/null)
 # the labextension is built by `pip install .` (hatch-jupyter-builder runs npm in labextension/)
-SOURCES += install.json $(wildcard labextension/package*.json) $(shell find labextension/src labextension/style -type f 2>/dev/null)
+SOURCES += install.json $(wildcard labextension/package*.json) $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null)
 UI_STAMP := ui-tests/node_modules/.installed
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 export PIP_DISABLE_PIP_VERSION_CHECK := 1

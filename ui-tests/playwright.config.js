@@ -46,7 +46,8 @@ module.exports = {
     }
   },
   webServer: {
-    command: `${jupyter} lab --config jupyter_server_test_config.py`,
+    // the server's log goes to jupyter-server.log, not into the test report
+    command: `${jupyter} lab --config jupyter_server_test_config.py > jupyter-server.log 2>&1`,
     url: 'http://localhost:8888/lab',
     timeout: 120 * 1000,
     reuseExistingServer: false,

@@ -36,11 +36,14 @@ def metric_series(store: Any, ref: str, key: str | None) -> dict[str, list[list[
 
 
 def notebook_run(store: Any, root: Path, path: str) -> dict[str, Any] | None:
-    """The run of a notebook: its newest running run, else its newest run (matched on the
-    run's entry point, recorded either relative to the server root or absolute)."""
+    """The run of a notebook: its newest running run, else its newest run. Matched on the run's
+    entry point or its ``notebook`` tag, either relative to the server root or absolute."""
+    if not path:
+        return None
     names = {path, str(root / path)}
     quoted = ", ".join('"' + name.replace('"', '""') + '"' for name in sorted(names))
-    runs = store.search_runs(f"entry_point in ({quoted})", None, 20)
+    where = f"entry_point in ({quoted}) or tags.notebook in ({quoted})"
+    runs = store.search_runs(where, None, 20)
     running = [run for run in runs if run.status == "running"]
     chosen = (running or runs or [None])[0]
     return None if chosen is None else chosen.to_dict()

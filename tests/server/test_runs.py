@@ -76,6 +76,9 @@ async def test_live_flag_and_notebook_run(jp_fetch, store, jp_root_dir, make_run
     found = await get_json(jp_fetch, "notebook-run", path="train.ipynb")
     assert found["run"]["run_id"] == live
     assert (await get_json(jp_fetch, "notebook-run", path="other.ipynb"))["run"] is None
+    tagged = make_run(store, "tagged", {}, [], entry_point=None)
+    store.set_tags(tagged, {"notebook": "nb/a.ipynb"})
+    assert (await get_json(jp_fetch, "notebook-run", path="nb/a.ipynb"))["run"]["run_id"] == tagged
 
 
 async def test_ten_thousand_runs_page(jp_fetch, store):

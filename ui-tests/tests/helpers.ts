@@ -16,7 +16,7 @@ export function python(args: string[], cwd?: string): string {
 
 export function hasConverter(): boolean {
   try {
-    python(['-c', 'import jupyter_dlops.convert']);
+    execFileSync(PYTHON, ['-c', 'import jupyter_dlops.convert'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

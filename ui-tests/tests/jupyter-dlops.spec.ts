@@ -38,7 +38,15 @@ test('tagged cells carry a visible marker and skip is saved in the notebook', as
   await page.notebook.selectCells(1);
   await page.locator('.jp-Notebook .jp-Cell').nth(1).click({ button: 'right' });
   await page.getByRole('menuitem', { name: /Mark Cell as Skip/ }).click();
-  await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toHaveClass(/jp-dlops-tag-skip/);
+  const cell = page.locator('.jp-Notebook .jp-Cell').nth(1);
+  await expect(cell).toHaveClass(/jp-dlops-tag-skip/);
+  await cell.screenshot({ path: test.info().outputPath('skip-cell.png') });
+  // the cell toolbar's button toggles it off and on again
+  const button = cell.locator('.jp-cell-toolbar [data-command="jupyter-dlops:tag-skip"]');
+  await button.click();
+  await expect(cell).not.toHaveClass(/jp-dlops-tag-skip/);
+  await button.click();
+  await expect(cell).toHaveClass(/jp-dlops-tag-skip/);
   await page.notebook.save();
   const saved = JSON.parse(fs.readFileSync(inRoot(tmpPath, 'train.ipynb'), 'utf-8'));
   expect(saved.cells[1].metadata.tags).toEqual(['skip']);
@@ -96,6 +104,25 @@ async function openPanel(page: any) {
   return panel;
 }
 
+test('an export failure is shown in a dialog, not swallowed', async ({ page, tmpPath }) => {
+  const hidden = JSON.parse(trainNotebook());
+  hidden.cells[1].metadata = { tags: ['skip'] };
+  hidden.cells[1].source = 'factor = 3';
+  hidden.cells[2].source = 'print(lr * factor)';
+  await page.contents.uploadContent(JSON.stringify(hidden), 'text', `${tmpPath}/hidden.ipynb`);
+  await page.notebook.openByPath(`${tmpPath}/hidden.ipynb`);
+  await page.notebook.activate('hidden.ipynb');
+  // not awaited: the command resolves only once its error dialog is closed
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('jupyter-dlops:export-strict');
+  });
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toBeVisible();
+  // with the converter: hidden state refused (422); without it: the route says so (501)
+  await expect(dialog).toContainText(CONVERTER ? /Strict export refused[\s\S]*factor/ : /converter/);
+  await dialog.locator('.jp-mod-accept, .jp-mod-reject').first().click();
+});
+
 test.describe('Experiments panel', () => {
   test.beforeAll(() => {
     python([path.join(__dirname, '..', 'seed_runs.py')]);
@@ -135,6 +162,17 @@ test.describe('Experiments panel', () => {
     await filter.press('Enter');
     await expect(panel.locator('.jp-dlops-error')).toHaveCount(0);
     await expect(panel.locator('.jp-dlops-run-row')).toHaveCount(3);
+  });
+
+  test("the status bar names the notebook's run", async ({ page, tmpPath }) => {
+    const code = [
+      'import jupyter_dlops as dlops, sys',
+      'run = dlops.start_run(name="status-run", entry_point=sys.argv[1], capture=False)',
+      'dlops.end_run()'
+    ].join('\n');
+    python(['-c', code, `${tmpPath}/train.ipynb`]);
+    await openTrainNotebook(page, tmpPath);
+    await expect(page.locator('.jp-dlops-statusbar')).toContainText('status-run', { timeout: 15000 });
   });
 
   test('a run opens in a detail view with its curves', async ({ page }) => {
