@@ -13,7 +13,7 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test test-python test-browser lint bench clean system-deps
+.PHONY: install demo test test-python test-browser lint bench clean system-deps postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,19 @@ $(UI_STAMP): ui-tests/package.json ui-tests/package-lock.json
 test-browser: install system-deps $(UI_STAMP)
 	cd ui-tests && PATH="$(CURDIR)/$(BIN):$$PATH" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
 
-test: install system-deps
-	$(BIN)/pytest -p no:cacheprovider
+# PostgreSQL server binaries for the store tests (tests/pg_server.py starts a throw-away
+# server on 127.0.0.1). Installed from Debian's packages only when initdb/pg_ctl are missing.
+PG_FOUND = $(shell (command -v pg_ctl && command -v initdb) >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && echo yes)
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+postgres:
+ifneq ($(PG_FOUND),yes)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql
+endif
+
+test: install system-deps postgres
+	DLOPS_REQUIRE_POSTGRES=1 $(BIN)/pytest -p no:cacheprovider
 	$(MAKE) --no-print-directory test-browser
 
 lint: install

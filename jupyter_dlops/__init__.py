@@ -23,6 +23,8 @@ _EXPORTS = {
     "log_artifact": "jupyter_dlops.tracking.fluent:log_artifact",
     "set_tag": "jupyter_dlops.tracking.fluent:set_tag",
     "set_tags": "jupyter_dlops.tracking.fluent:set_tags",
+    "log_input": "jupyter_dlops.data.runs:log_input",
+    "log_output": "jupyter_dlops.data.runs:log_output",
     "DlopsClient": "jupyter_dlops.tracking.client:DlopsClient",
     "open_store": "jupyter_dlops.store:open_store",
     "DlopsError": "jupyter_dlops.errors:DlopsError",

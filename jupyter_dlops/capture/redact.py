@@ -51,10 +51,17 @@ def redact_text(text: str, known: set[str] | None = None) -> str:
     return text
 
 
+# Values this process has seen under secret-looking names (parameters, tags): scrubbed from
+# everything stored later too, so a secret parameter that gets printed stays out of the logs.
+_seen_secrets: set[str] = set()
+
+
 def redact_value(name: str, value: Any, known: set[str] | None = None) -> Any:
     """A value to store under ``name``: fully redacted when the name looks secret, else
     strings are scrubbed and containers walked."""
     if is_secret_name(name):
+        if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
+            _seen_secrets.add(value)
         return REDACTED
     if isinstance(value, str):
         return redact_text(value, known)
@@ -68,7 +75,7 @@ def redact_value(name: str, value: Any, known: set[str] | None = None) -> Any:
 def known_secrets(environ: dict[str, str] | None = None) -> set[str]:
     """Values the environment holds under secret-looking names, and URL passwords in it."""
     environ = os.environ if environ is None else environ
-    found = set()
+    found = set(_seen_secrets)
     for name, value in environ.items():
         if is_secret_name(name) and len(value) >= MIN_SECRET_LENGTH:
             found.add(value)

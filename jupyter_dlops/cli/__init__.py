@@ -18,6 +18,8 @@ from ..errors import DlopsError
 COMMAND_MODULES = (
     "jupyter_dlops.cli.store_cmds",
     "jupyter_dlops.cli.runs_cmds",
+    "jupyter_dlops.cli.data_cmds",
+    "jupyter_dlops.cli.export_cmds",
 )
 
 
@@ -34,9 +36,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+VALUE_MAY_START_WITH_DASH = ("--sort",)
+
+
+def _join_dash_values(argv: list[str]) -> list[str]:
+    """``--sort -metrics.acc`` means descending order, not an unknown option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in VALUE_MAY_START_WITH_DASH and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_dash_values(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -45,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     except DlopsError as error:
         print(f"dlops: error: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:  # a file problem we did not anticipate: still one clear line
+        where = f": {error.filename}" if error.filename else ""
+        print(f"dlops: error: {error.strerror or error}{where}; check the path and its permissions",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("dlops: interrupted", file=sys.stderr)
         return 130

@@ -49,6 +49,10 @@ class SQLBackend:
     def _translate(self, sql: str) -> str:
         return sql
 
+    def _make_cursor(self, cursor: Any) -> Cursor:
+        # PostgreSQL's cursor records its statements to replay a transaction after a deadlock.
+        return Cursor(cursor, self._translate)
+
     # -- connection ---------------------------------------------------------------------
     @property
     def conn(self) -> Any:
@@ -92,7 +96,7 @@ class SQLBackend:
                         raise self._wrap(error) from None
                     time.sleep(0.01)
             try:
-                yield Cursor(cursor, self._translate)
+                yield self._make_cursor(cursor)
                 self.conn.commit()
             except BaseException as error:
                 self.conn.rollback()

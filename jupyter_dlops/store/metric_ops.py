@@ -68,4 +68,5 @@ def _summarise(rows: Sequence[MetricRow]) -> list[tuple]:
         if value is not None:
             entry[1] = value if entry[1] is None else min(entry[1], value)
             entry[2] = value if entry[2] is None else max(entry[2], value)
-    return [(run_id, key, *entry) for (run_id, key), entry in acc.items()]
+    # Sorted, so that concurrent writers lock summary rows in one order (no deadlocks).
+    return [(run_id, key, *entry) for (run_id, key), entry in sorted(acc.items())]

@@ -31,7 +31,10 @@ def sqlite_readonly_query(db_path, sql: str, limit: int | None = None) -> tuple[
         columns = [d[0] for d in cursor.description or ()]
         rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
         return columns, rows
-    except sqlite3.Warning as error:  # "You can only execute one statement at a time."
+    except (sqlite3.Warning, sqlite3.ProgrammingError) as error:
+        # "You can only execute one statement at a time." (a Warning before Python 3.12)
+        if "one statement" not in str(error):
+            raise QuerySyntaxError(f"SQL error: {error}") from None
         raise ReadOnlyQueryError(f"{error}; give exactly one SELECT statement") from None
     except sqlite3.DatabaseError as error:
         message = str(error)

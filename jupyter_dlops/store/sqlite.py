@@ -41,7 +41,11 @@ class SQLiteStore(SQLBackend, StoreOperations):
         timeout = env_float("DLOPS_BUSY_TIMEOUT", 30.0)
         self.busy_timeout = timeout
         self.busy_retry_seconds = timeout
-        if not self.db_path.exists():
+        try:
+            exists = self.db_path.exists()
+        except OSError as error:
+            raise StoreError(f"cannot read the store at {folder}: {error.strerror}; check its permissions") from None
+        if not exists:
             if not create:
                 raise NotFoundError(
                     f"no store at {folder}; run `dlops init` there or set DLOPS_STORE"

@@ -25,6 +25,8 @@ ATTRIBUTES = {
     "sweep_id": "run.sweep_id", "parent_id": "run.parent_id", "error": "run.error",
     "duration": "(COALESCE(run.end_time, run.heartbeat, run.start_time) - run.start_time)",
 }
+#: Run attributes that hold numbers; the others hold text.
+NUMERIC_ATTRIBUTES = {"start_time", "end_time", "duration"}
 COMPARISONS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 KEYWORDS = {"and", "or", "not", "in", "is", "null", "like", "true", "false"}
 
@@ -179,8 +181,9 @@ class Parser:
 class Field:
     """A resolved field: how to test it in SQL."""
 
-    def __init__(self, parser: Parser, column: str, table: str | None = None, key: str | None = None):
-        self.parser, self.column, self.table, self.key = parser, column, table, key
+    def __init__(self, parser: Parser, column: str, table: str | None = None, key: str | None = None,
+                 name: str = ""):
+        self.parser, self.column, self.table, self.key, self.name = parser, column, table, key, name
 
     def _scoped(self, predicate: str, args: list[Any], negate: bool) -> str:
         params = self.parser.params
@@ -206,15 +209,31 @@ class Field:
         if self.table == "tag" and not isinstance(value, str):
             value = _tag_text(value)
         if self.table == "metric_summary" and isinstance(value, str):
-            raise self.parser.error(f"metrics are numbers; compare metrics.{self.key} with a number")
-        return self._scoped(f"{column} {op} ?", [_sql_value(value)], negate)
+            raise self.parser.error(
+                f"metrics are numbers; compare metrics.{self.key} with a number",
+                self.parser.tokens[self.parser.i - 1],
+            )
+        return self._scoped(f"{column} {op} ?", [self._attribute_value(value)], negate)
+
+    def _attribute_value(self, value: Any) -> Any:
+        """Run attributes are typed columns: PostgreSQL compares text with text and numbers
+        with numbers only (SQLite would convert a number to text for a text column)."""
+        if self.table is not None or value is None:
+            return _sql_value(value)
+        if self.name in NUMERIC_ATTRIBUTES:
+            if isinstance(value, str):
+                raise self.parser.error(f"{self.name} is a number; compare it with a number")
+            return _sql_value(value)
+        return value if isinstance(value, str) else str(_sql_value(value))
 
     def membership(self, items: list[Any], negate: bool) -> str:
         kinds = {isinstance(v, str) for v in items}
         if len(kinds) > 1:
             raise self.parser.error("an 'in' list must hold only strings or only numbers")
+        if self.table == "metric_summary" and True in kinds:
+            raise self.parser.error(f"metrics are numbers; list numbers for metrics.{self.key}")
         column = self.column_for(items[0])
-        values = [_tag_text(v) if self.table == "tag" else _sql_value(v) for v in items]
+        values = [_tag_text(v) if self.table == "tag" else self._attribute_value(v) for v in items]
         marks = ", ".join("?" for _ in values)
         return self._scoped(f"{column} IN ({marks})", values, negate)
 
@@ -241,7 +260,7 @@ def resolve_field(token: Token, parser: Parser) -> Field:
     if key or head not in ATTRIBUTES:
         known = "params.KEY, metrics.KEY, tags.KEY, " + ", ".join(sorted(ATTRIBUTES))
         raise parser.error(f"unknown field '{token.text}'; fields are {known}", token)
-    return Field(parser, ATTRIBUTES[head])
+    return Field(parser, ATTRIBUTES[head], name=head)
 
 
 def _sql_value(value: Any) -> Any:
@@ -278,9 +297,15 @@ def compile_sort(text: str | None) -> tuple[str, list[Any]]:
     field = resolve_field(parser.tok, parser)
     direction = "DESC" if descending else "ASC"
     if field.table is None:
-        expr, params = field.column, []
-    else:
-        column = {"param": "COALESCE(num, text)", "tag": "value", "metric_summary": "last"}[field.table]
+        return f"({field.column}) IS NULL, {field.column} {direction}, run.start_time DESC", []
+    if field.table != "param":
+        column = {"tag": "value", "metric_summary": "last"}[field.table]
         expr = f"(SELECT {column} FROM {field.table} s WHERE s.run_id = run.run_id AND s.key = ?)"
-        params = [field.key]
-    return f"({expr}) IS NULL, {expr} {direction}, run.start_time DESC", params * 2
+        return f"({expr}) IS NULL, {expr} {direction}, run.start_time DESC", [field.key] * 2
+    # Numbers and strings live in two columns (PostgreSQL cannot COALESCE them into one):
+    # runs without the parameter last, then numbers before strings, as SQLite orders them.
+    num = "(SELECT num FROM param s WHERE s.run_id = run.run_id AND s.key = ?)"
+    text = "(SELECT text FROM param s WHERE s.run_id = run.run_id AND s.key = ?)"
+    order = (f"({num} IS NULL AND {text} IS NULL), ({num}) IS NULL, {num} {direction}, "
+             f"{text} {direction}, run.start_time DESC")
+    return order, [field.key] * 5

@@ -119,6 +119,8 @@ class Terminated(SystemExit):
 
 
 def _raise_terminated(signum, frame) -> None:
+    # SystemExit never reaches sys.excepthook: remember why, for the exit handler.
+    _uncaught.append("terminated by SIGTERM")
     raise Terminated(128 + signum)
 
 
@@ -282,7 +284,7 @@ def _end_all_at_exit() -> None:
             break
         error = _uncaught[-1] if _uncaught else None
         try:
-            if error and "KeyboardInterrupt" in error:
+            if error and ("KeyboardInterrupt" in error or "SIGTERM" in error):
                 run.end("killed", error=error)
             else:
                 run.end("failed" if error else "finished", error=error)

@@ -1,0 +1,152 @@
+"""``dlops data add``: hash a folder into an immutable, content-addressed version.
+
+Everything that can fail (scanning, hashing, reading and matching the metadata table,
+copying content) happens before the one write transaction that records the version, its
+manifest, its name and the refreshed stat cache, so bad input leaves the store unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import blake3
+
+from ..errors import DataError, NotFoundError
+from ..store.objects import hash_file
+from . import records, statcache
+from .content import store_files
+from .hashing import HashStats
+from .manifest import FileRecord, version_id
+from .metadata import build_database, normalise_paths, read_table
+from .scan import Entry, scan
+
+
+def _store_folder(store) -> tuple[str, ...]:
+    folder = getattr(store, "folder", None)
+    return (os.path.abspath(folder),) if folder else ()
+
+
+def hash_tree(store, root: str, stats: HashStats) -> tuple[list[Entry], list[FileRecord], list[tuple]]:
+    """Scan and hash ``root``: its entries, its manifest, and the stat-cache rows to save."""
+    entries = scan(root, skip=_store_folder(store))
+    if not entries:
+        raise DataError(f"{root} holds no files; nothing to version")
+    hashes, cache_rows = statcache.hash_with_cache(store, root, entries, stats)
+    manifest = [FileRecord(e.rel, hashes[e.rel][1], hashes[e.rel][0]) for e in entries]
+    return entries, manifest, cache_rows
+
+
+def add(path: str | os.PathLike[str], *, name: str | None = None,
+        meta: str | os.PathLike[str] | None = None, path_column: str | None = None,
+        store_content: bool = False, store=None) -> dict[str, Any]:
+    """Version the files under ``path`` (a folder or one file); same data, same id.
+
+    Parameters
+    ----------
+    name
+        A dataset name; ``log(name)`` lists its versions over time.
+    meta, path_column
+        A metadata table (.csv, .tsv, .parquet), one row per item, matched to the files by
+        ``path_column`` (default: a column named path, file or filename).
+    store_content
+        Also copy the bytes into the store's object cache, so the version can be checked out.
+
+    Returns
+    -------
+    dict
+        ``id``, ``name``, ``created`` (False when it existed), ``files``, ``bytes``,
+        ``has_content``, and ``files_hashed``, ``bytes_read``, ``files_cached``, ``seconds``.
+    """
+    started = time.perf_counter()
+    store = _store(store)
+    root = os.path.abspath(os.fspath(path))
+    if meta is not None and not os.path.isfile(meta):
+        raise NotFoundError(f"no metadata table at {meta}; give a .csv or .parquet file")
+    stats = HashStats()
+    entries, manifest, cache_rows = hash_tree(store, root, stats)
+    meta_hash = _meta_hash(meta, path_column) if meta is not None else None
+    vid = version_id(manifest, meta_hash=meta_hash)
+    existing = records.get(store, vid)
+    meta_info = None
+    if meta is not None and existing is None:
+        meta_info = _load_meta(store, meta, path_column, manifest, root)
+    had_content = _store_content(store, store_content, existing, entries, manifest)
+    name = name.strip() if name and name.strip() else None
+    _record(store, vid, name, root, manifest, cache_rows, meta_hash, meta_info,
+            store_content, existing is None)
+    return {"id": vid, "name": name, "created": existing is None, "files": len(manifest),
+            "bytes": sum(f.size for f in manifest), "has_content": store_content or had_content,
+            **stats.as_dict(), "seconds": round(time.perf_counter() - started, 4)}
+
+
+def _store_content(store, wanted: bool, existing, entries, manifest) -> bool:
+    """Copy the bytes into the object store if asked and not done; whether they were there."""
+    had_content = bool(existing and existing["has_content"])
+    if wanted and not had_content:
+        by_rel = {f.path: f.hash for f in manifest}
+        store_files(store.objects, ((e, by_rel[e.rel]) for e in entries))
+    return had_content
+
+
+def _store(store):
+    if store is None:
+        from ..store import open_store
+
+        store = open_store()
+    return store
+
+
+def _meta_hash(meta, path_column: str | None) -> str:
+    """The table's bytes and the path column asked for: both decide what the metadata means."""
+    return blake3.blake3(f"{hash_file(meta)}\0{path_column or ''}".encode()).hexdigest()
+
+
+def _load_meta(store, meta, path_column, manifest, root) -> dict[str, Any]:
+    table = read_table(meta, path_column)
+    paths = normalise_paths(table, [f.path for f in manifest], root)
+    object_id = build_database(store.objects, table, paths)
+    return {"object": object_id, "column": table.path_column, "rows": len(table.rows)}
+
+
+def _record(store, vid, name, root, manifest, cache_rows, meta_hash, meta_info,
+            store_content, fresh) -> None:
+    now = time.time()
+    with store.write() as cursor:
+        statcache.save(cursor, cache_rows)
+        if fresh:
+            insert_version(cursor, vid, name=name, root=root, manifest=manifest, now=now,
+                           has_content=store_content, meta_hash=meta_hash, meta_info=meta_info)
+        elif store_content:
+            cursor.execute("UPDATE data_version SET has_content = 1 WHERE version_id = ?", (vid,))
+        if name:
+            record_name(cursor, name, vid, now)
+
+
+def insert_version(cursor, vid: str, *, name, root, manifest, now, has_content,
+                   meta_hash=None, meta_info=None, parent_id=None, query=None) -> None:
+    """Insert a new version and its manifest inside an open write transaction."""
+    meta_info = meta_info or {}
+    cursor.execute(
+        "INSERT INTO data_version (version_id, name, source_path, created, file_count, "
+        "total_bytes, has_content, meta_object, meta_hash, meta_path_column, meta_rows, "
+        "parent_id, query) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (vid, name, root, now, len(manifest), sum(f.size for f in manifest), int(has_content),
+         meta_info.get("object"), meta_hash, meta_info.get("column"), meta_info.get("rows"),
+         parent_id, query),
+    )
+    cursor.executemany(
+        "INSERT INTO data_file (version_id, path, size, hash) VALUES (?, ?, ?, ?)",
+        [(vid, f.path, f.size, f.hash) for f in manifest],
+    )
+
+
+def record_name(cursor, name: str, vid: str, now: float) -> None:
+    """Append ``vid`` to the history of ``name`` unless it already is the newest there."""
+    newest = cursor.execute(
+        "SELECT version_id FROM data_name WHERE name = ? ORDER BY created DESC LIMIT 1", (name,)
+    ).fetchone()
+    if not newest or newest[0] != vid:
+        cursor.execute("INSERT INTO data_name (name, version_id, created) VALUES (?, ?, ?)",
+                       (name, vid, now))

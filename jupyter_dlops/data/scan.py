@@ -1,0 +1,119 @@
+"""Walking a data folder: every regular file under it, with its relative path and stat.
+
+Symbolic links are followed (a link to a file versions the file's content), but a link back
+to a folder already on the way down is a loop and is refused, naming the link. Unreadable
+folders, dangling links and file names that are not valid UTF-8 are refused with the path
+in the message, because a version that silently skips files would verify as "unchanged"
+while describing less than the user asked for.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DataError, NotFoundError
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file found under the root: ``rel`` uses ``/`` separators on every platform."""
+
+    rel: str
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[Entry]:
+    """All regular files under ``root`` (or ``root`` itself when it is a file), sorted.
+
+    Parameters
+    ----------
+    root
+        A folder or a single file.
+    skip
+        Absolute folder paths never descended into (the store's own folder).
+
+    Raises
+    ------
+    NotFoundError
+        ``root`` does not exist.
+    DataError
+        A symlink loop, a dangling link, an unreadable folder, or a name that is not UTF-8.
+    """
+    root = os.path.abspath(os.fspath(root))
+    try:
+        info = os.stat(root)
+    except FileNotFoundError:
+        raise NotFoundError(f"no such file or folder: {root}; check the path") from None
+    except OSError as error:
+        raise _os_error(error, root) from None
+    if stat.S_ISREG(info.st_mode):
+        return [_entry(os.path.basename(root), root, info)]
+    if not stat.S_ISDIR(info.st_mode):
+        raise DataError(f"{root} is neither a file nor a folder; give a data folder or file")
+    entries: list[Entry] = []
+    _walk(root, "", {(info.st_dev, info.st_ino)}, set(skip), entries)
+    entries.sort(key=lambda e: e.rel)
+    return entries
+
+
+def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry]) -> None:
+    try:
+        with os.scandir(folder) as it:
+            children = sorted(it, key=lambda d: d.name)
+    except OSError as error:
+        raise _os_error(error, folder) from None
+    for child in children:
+        rel = f"{prefix}{_check_name(child.name, child.path)}"
+        try:
+            info = os.stat(child.path)
+        except OSError as error:
+            if child.is_symlink() and error.errno in (errno.ENOENT, errno.ELOOP):
+                raise DataError(
+                    f"{child.path} is a broken or looping symbolic link; remove it or fix its target"
+                ) from None
+            raise _os_error(error, child.path) from None
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in ancestors:
+                raise DataError(
+                    f"symbolic link loop: {child.path} leads back to a folder above it; remove the link"
+                )
+            if os.path.abspath(child.path) in skip:
+                continue
+            _walk(child.path, rel + "/", ancestors | {key}, skip, out)
+        elif stat.S_ISREG(info.st_mode):
+            out.append(_entry(rel, child.path, info))
+
+
+def _entry(rel: str, path: str, info: os.stat_result) -> Entry:
+    return Entry(rel, path, info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def _check_name(name: str, path: str) -> str:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise DataError(f"the file name {shown} is not valid UTF-8; rename it") from None
+    return name
+
+
+def _os_error(error: OSError, path: str) -> DataError:
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return DataError(f"permission denied reading {path}; make it readable or leave it out")
+    if error.errno == errno.ELOOP:
+        return DataError(f"symbolic link loop at {path}; remove the link")
+    return DataError(f"cannot read {path}: {error.strerror}")
+
+
+def is_within(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it (both made absolute)."""
+    path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
+    return path == folder or folder in path.parents

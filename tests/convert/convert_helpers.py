@@ -1,0 +1,49 @@
+"""Plain helpers for the converter's tests (tests/convert is on sys.path while they run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+TESTS = Path(__file__).resolve().parents[1]
+CORPUS = TESTS / "notebooks"
+GOLDEN = TESTS / "golden"
+# DLOPS_REGEN_GOLDEN=1 pytest tests/convert rewrites tests/golden/ (then review the diff).
+REGEN_GOLDEN = os.environ.get("DLOPS_REGEN_GOLDEN", "") not in ("", "0")
+
+
+def run_python(script: Path, *args: str, env: dict[str, str] | None = None,
+               check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run a script with plain python in its own folder."""
+    done = subprocess.run([sys.executable, str(script), *args], cwd=script.parent, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{script.name} failed ({done.returncode}):\n{done.stderr}")
+    return done
+
+
+def last_json_line(text: str) -> Any:
+    """The last line of output that is a JSON object."""
+    for line in reversed(text.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise AssertionError(f"no JSON line in output:\n{text}")
+
+
+def cell(source: str, *tags: str, kind: str = "code", count: int | None = None) -> dict[str, Any]:
+    """A notebook cell dict, for tests that build notebooks inline."""
+    made: dict[str, Any] = {"cell_type": kind, "metadata": {"tags": list(tags)}, "source": source}
+    if kind == "code":
+        made.update(outputs=[], execution_count=count)
+    return made
+
+
+def notebook(*cells: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    """A minimal nbformat 4 notebook dict."""
+    return {"nbformat": 4, "nbformat_minor": 5, "cells": list(cells),
+            "metadata": metadata or {"kernelspec": {"name": "python3", "language": "python",
+                                                    "display_name": "Python 3"}}}

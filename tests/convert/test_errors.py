@@ -1,0 +1,96 @@
+"""Bad input: each a clear one-line error naming what to fix, and a distinct exit status."""
+
+from __future__ import annotations
+
+import pytest
+from convert_helpers import cell, notebook
+
+from jupyter_dlops.cli import main
+from jupyter_dlops.convert import convert_notebook, export_notebook
+from jupyter_dlops.errors import ConvertError, NotFoundError, UsageError
+
+BAD_CORPUS = [
+    ("not_json", "invalid JSON at line 1"),
+    ("two_parameters", "cells 1 and 2 are both tagged 'parameters'"),
+    ("no_code_cells", "nothing to export: it has no code cells"),
+    ("raw_only", "nothing to export"),
+    ("r_kernel", "only Python notebooks can be exported"),
+    ("syntax_error", "cell 2, line 2: '(' was never closed"),
+    ("unknown_magic", "cell 2, line 2: cannot export '%store x'"),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_CORPUS, ids=[n for n, _ in BAD_CORPUS])
+def test_bad_notebook_is_refused_with_one_line(corpus, name: str, message: str) -> None:
+    path = corpus(name)
+    with pytest.raises(ConvertError) as caught:
+        export_notebook(path)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert not path.with_suffix(".py").exists(), "nothing may be written on failure"
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_CORPUS, ids=[n for n, _ in BAD_CORPUS])
+def test_cli_prints_one_line_and_exits_7(corpus, capsys, name: str, message: str) -> None:
+    assert main(["export", str(corpus(name))]) == 7
+    err = capsys.readouterr().err
+    assert err.startswith("dlops: error: ") and message in err and err.count("\n") == 1
+
+
+def test_missing_notebook_exits_3(tmp_path, capsys) -> None:
+    assert main(["export", str(tmp_path / "absent.ipynb")]) == NotFoundError.exit_code == 3
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_output_over_the_notebook_is_refused(corpus) -> None:
+    path = corpus("no_parameters")
+    before = path.read_bytes()
+    for output in (path, path.parent / "." / path.name, path.with_name("other.ipynb")):
+        with pytest.raises(UsageError, match="refusing to write the script over a notebook"):
+            export_notebook(path, output)
+    assert path.read_bytes() == before
+
+
+def test_strict_refuses_hidden_state_and_names_cell(corpus, capsys) -> None:
+    path = corpus("hidden_state")
+    with pytest.raises(ConvertError, match=r"cell 3, line 1: 'secret' is used but defined only in skipped cell 2.*and \d+ more"):
+        export_notebook(path, strict=True)
+    assert main(["export", str(path), "--strict"]) == 7
+    assert export_notebook(corpus("no_parameters"), strict=True).report.hidden_state == []
+
+
+def test_newer_and_missing_nbformat_are_refused() -> None:
+    with pytest.raises(ConvertError, match="nbformat 5 is not supported"):
+        convert_notebook({"nbformat": 5, "cells": []})
+    with pytest.raises(ConvertError, match="no 'nbformat' field"):
+        convert_notebook({"cells": []})
+
+
+def test_unknown_cell_type_and_bad_source() -> None:
+    with pytest.raises(ConvertError, match="cell 1: unknown cell type 'heading'"):
+        convert_notebook(notebook({"cell_type": "heading", "source": "x"}))
+    with pytest.raises(ConvertError, match="cell 1: its source is neither text"):
+        convert_notebook(notebook({"cell_type": "code", "source": 3}))
+
+
+def test_every_code_cell_skipped_is_nothing_to_export() -> None:
+    with pytest.raises(ConvertError, match="every code cell is left out"):
+        convert_notebook(notebook(cell("x = 1", "skip")))
+
+
+def test_syntax_error_in_a_skipped_cell_is_fine() -> None:
+    script, report = convert_notebook(notebook(cell("x = (", "skip"), cell("y = 1")))
+    assert "x = (" not in script and report.to_dict()["cells_skipped"] == 1
+
+
+def test_syntax_error_in_capture_body_names_its_line() -> None:
+    with pytest.raises(ConvertError, match="cell 1, line 3: .*syntax error"):
+        convert_notebook(notebook(cell("%%capture\nx = 1\ny = (")))
+
+
+def test_long_lines_and_unicode_identifiers_survive(corpus, tmp_path) -> None:
+    long_value = "é" * 5000
+    nb = notebook(cell(f"größe = {long_value!r}  # Größe", "parameters"),
+                  cell("print(len(größe))"))
+    script, report = convert_notebook(nb)
+    assert long_value in script and report.parameters[0].flags[0] == "--größe"

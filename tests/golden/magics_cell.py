@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: "Python 3"
+#     language: "python"
+#     name: "python3"
+# ---
+
+# %% tags=["dlops-cli"]
+# jupyter-dlops: the parameters cell's values as command-line flags (python magics_cell.py --help).
+# Inside a Jupyter kernel (papermill) no flags are read: the values the cells set win.
+def _dlops_parse_args(values):
+    import argparse
+    import sys
+
+    if "ipykernel" in sys.modules and "__file__" not in globals():
+        return dict(values), True
+
+    parser = argparse.ArgumentParser(description='magics_cell: exported from a notebook by jupyter-dlops', allow_abbrev=False)
+    parser.add_argument("--no-track", dest="_dlops_no_track", action="store_true",
+                        help="do not record this run with jupyter-dlops")
+    parser.set_defaults(**values)
+    args = vars(parser.parse_args())
+    track = not args.pop("_dlops_no_track", False)
+    return args, track
+
+
+_dlops_params, _dlops_track = _dlops_parse_args({})
+
+try:
+    import jupyter_dlops as _dlops
+except ImportError:  # the script also runs where jupyter-dlops is not installed
+    _dlops = None
+if _dlops is not None and _dlops_track:
+    _dlops_run = _dlops.start_run(
+        name='magics_cell', params=_dlops_params, entry_point=globals().get("__file__"),
+        kind="script" if "__file__" in globals() else None,  # None: the kernel's kind, guessed
+    )
+
+# %%
+import subprocess
+
+subprocess.run(['bash'], input="""echo from bash
+ls > /dev/null""", text=True, check=True)
+
+# %%
+import contextlib
+import io
+import types
+
+_dlops_stdout, _dlops_stderr = io.StringIO(), io.StringIO()
+with contextlib.redirect_stdout(_dlops_stdout), contextlib.redirect_stderr(_dlops_stderr):
+    print('hidden output')
+captured = types.SimpleNamespace(stdout=_dlops_stdout.getvalue(), stderr=_dlops_stderr.getvalue(), outputs=[])
+
+# %%
+with open('out.txt', 'w', encoding='utf-8') as _dlops_file:
+    _dlops_file.write("""line one
+line two
+""")
+
+# %%
+# [dlops] %%time removed: timing only
+slow = sum(range(100))
+
+# %%
+# [dlops] removed a %%timeit cell: timing only, its body has no lasting effect
+
+# %%
+# [dlops] removed a %%html cell: display only
+
+# %%
+# [dlops] %%track training: the script's run records this cell
+result = slow * 2
+print(result)
+
+# %%
+import subprocess
+
+subprocess.run(['sh'], input='echo from sh', text=True, check=True)

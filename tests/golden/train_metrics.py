@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: "Python 3"
+#     language: "python"
+#     name: "python3"
+# ---
+
+# %%
+import json
+import pathlib
+import jupyter_dlops
+
+# %% tags=["parameters"]
+lr = 0.5
+epochs = 3
+
+# %% tags=["dlops-cli"]
+# jupyter-dlops: the parameters cell's values as command-line flags (python train_metrics.py --help).
+# Inside a Jupyter kernel (papermill) no flags are read: the values the cells set win.
+def _dlops_parse_args(values):
+    import argparse
+    import sys
+
+    if "ipykernel" in sys.modules and "__file__" not in globals():
+        return dict(values), True
+
+    parser = argparse.ArgumentParser(description='train_metrics: exported from a notebook by jupyter-dlops', allow_abbrev=False)
+    parser.add_argument('--lr', dest='lr', type=float, metavar='FLOAT',
+                        help='(default: %(default)r)')
+    parser.add_argument('--epochs', dest='epochs', type=int, metavar='INT',
+                        help='(default: %(default)r)')
+    parser.add_argument("--no-track", dest="_dlops_no_track", action="store_true",
+                        help="do not record this run with jupyter-dlops")
+    parser.set_defaults(**values)
+    args = vars(parser.parse_args())
+    track = not args.pop("_dlops_no_track", False)
+    return args, track
+
+
+_dlops_params, _dlops_track = _dlops_parse_args({'lr': lr, 'epochs': epochs})
+lr = _dlops_params['lr']
+epochs = _dlops_params['epochs']
+
+try:
+    import jupyter_dlops as _dlops
+except ImportError:  # the script also runs where jupyter-dlops is not installed
+    _dlops = None
+if _dlops is not None and _dlops_track:
+    _dlops_run = _dlops.start_run(
+        name='train_metrics', params=_dlops_params, entry_point=globals().get("__file__"),
+        kind="script" if "__file__" in globals() else None,  # None: the kernel's kind, guessed
+    )
+
+# %%
+loss = 1.0
+for epoch in range(epochs):
+    loss = loss * (1 - lr)
+    jupyter_dlops.log_metric('loss', loss, step=epoch)
+
+# %%
+pathlib.Path('model.json').write_text(json.dumps({'loss': round(loss, 6)}))
