@@ -28,7 +28,10 @@ def export(root: Path, relative: str, strict: bool) -> dict[str, Any]:
         shown = relative_to_root(root, script)
     except ValueError:
         shown = str(script)
-    return {"notebook": relative, "script_path": shown, "report": result.report.to_dict()}
+    report = result.report.to_dict()
+    # the browser names files relative to the server root; so does the report it shows
+    report.update({key: value for key, value in (("notebook", relative), ("script", shown)) if key in report})
+    return {"notebook": relative, "script_path": shown, "report": report}
 
 
 class ExportHandler(DlopsHandler):

@@ -31,7 +31,10 @@ function addExportButton(app: JupyterFrontEnd, panel: NotebookPanel): void {
     tooltip: 'Export to script (jupyter-dlops)',
     onClick: () => void app.commands.execute(CommandIDs.exportScript)
   });
-  panel.toolbar.insertAfter('cellType', 'dlopsExport', button);
+  // next to Save, so a narrow notebook does not push it into the toolbar's overflow menu
+  if (!panel.toolbar.insertAfter('save', 'dlopsExport', button)) {
+    panel.toolbar.insertItem(1, 'dlopsExport', button);
+  }
 }
 
 const exportPlugin: JupyterFrontEndPlugin<void> = {

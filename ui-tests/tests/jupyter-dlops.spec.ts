@@ -12,9 +12,12 @@ async function openTrainNotebook(page: any, tmpPath: string): Promise<void> {
   await page.notebook.activate('train.ipynb');
 }
 
-async function clickExport(page: any): Promise<void> {
+async function clickExport(page: any, screenshot?: string): Promise<void> {
   await page.locator('.jp-NotebookPanel-toolbar .jp-dlops-export-button').click();
   await expect(page.locator('.jp-Dialog .jp-dlops-report')).toBeVisible({ timeout: 30000 });
+  if (screenshot) {
+    await page.locator('.jp-Dialog-content').screenshot({ path: screenshot });
+  }
   await page.locator('.jp-Dialog .jp-mod-accept').click();
 }
 
@@ -55,7 +58,7 @@ test('tagged cells carry a visible marker and skip is saved in the notebook', as
 test('the export button writes a script whose --help lists the parameters', async ({ page, tmpPath }) => {
   test.skip(!CONVERTER, CONVERTER_MISSING);
   await openTrainNotebook(page, tmpPath);
-  await clickExport(page);
+  await clickExport(page, test.info().outputPath('export-report.png'));
   const script = inRoot(tmpPath, 'train.py');
   expect(fs.existsSync(script)).toBe(true);
   const help = python([script, '--help']);
