@@ -13,40 +13,64 @@ export function kernelLanguage(panel: NotebookPanel): string {
   return (spec?.language || info?.name || '').toLowerCase();
 }
 
-function ReportValue(props: { value: unknown }) {
-  const { value } = props;
-  if (Array.isArray(value)) {
-    if (!value.length) {
-      return <span className="jp-dlops-muted">none</span>;
-    }
-    return (
-      <ul>
-        {value.map((item, i) => (
-          <li key={i}>{typeof item === 'object' ? JSON.stringify(item) : String(item)}</li>
-        ))}
-      </ul>
-    );
+type Item = { [key: string]: unknown };
+
+/** One finding of the report on one line: where it is, then what it says. */
+export function formatFinding(item: unknown): string {
+  if (item === null || typeof item !== 'object') {
+    return String(item);
   }
-  if (value !== null && typeof value === 'object') {
-    return <pre>{JSON.stringify(value, null, 2)}</pre>;
+  const f = item as Item;
+  const where = [f.cell !== undefined ? `cell ${f.cell}` : '', f.line ? `line ${f.line}` : '']
+    .filter(Boolean)
+    .join(', ');
+  const prefix = where ? `${where}: ` : '';
+  if (f.type !== undefined && f.name !== undefined) {
+    return `--${f.name} (${f.type}, default ${JSON.stringify(f.default)})`;
   }
-  return <span>{String(value)}</span>;
+  if (f.magic !== undefined) {
+    return `${prefix}${f.magic} → ${f.action}`;
+  }
+  if (f.message !== undefined) {
+    return `${prefix}${f.message}`;
+  }
+  return prefix + JSON.stringify(item);
+}
+
+const REPORT_LISTS: [string, string][] = [
+  ['parameters', 'Parameters'],
+  ['skipped', 'Cells left out'],
+  ['magics', 'Magics translated'],
+  ['requirements', 'Requirements (%pip)'],
+  ['hidden_state', 'Hidden state'],
+  ['warnings', 'Warnings']
+];
+
+function summary(report: Item): string {
+  const count = (key: string) => (Array.isArray(report[key]) ? (report[key] as unknown[]).length : 0);
+  return (
+    `${report.cells_exported ?? '?'} cells exported, ${report.cells_skipped ?? count('skipped')} left out, ` +
+    `${count('parameters')} parameters, ${count('magics')} magics translated`
+  );
 }
 
 export function ExportReport(props: { result: IExportResult }) {
+  const report = props.result.report as Item;
+  const lists = REPORT_LISTS.filter(([key]) => Array.isArray(report[key]) && (report[key] as unknown[]).length);
   return (
     <div className="jp-dlops-report">
       <p>
         <code>{props.result.notebook}</code> → <code>{props.result.script_path}</code>
       </p>
-      <dl>
-        {Object.entries(props.result.report).map(([key, value]) => (
-          <React.Fragment key={key}>
-            <dt data-key={key}>{key.replace(/_/g, ' ')}</dt>
-            <dd><ReportValue value={value} /></dd>
-          </React.Fragment>
-        ))}
-      </dl>
+      <p className="jp-dlops-report-summary">{summary(report)}</p>
+      {lists.map(([key, title]) => (
+        <div key={key} data-key={key} className={key === 'hidden_state' ? 'jp-dlops-report-warn' : ''}>
+          <h4>{title}</h4>
+          <ul>
+            {(report[key] as unknown[]).map((item, i) => <li key={i}>{formatFinding(item)}</li>)}
+          </ul>
+        </div>
+      ))}
     </div>
   );
 }

@@ -165,6 +165,12 @@ test.describe('Experiments panel', () => {
     await filter.press('Enter');
     await expect(panel.locator('.jp-dlops-error')).toHaveCount(0);
     await expect(panel.locator('.jp-dlops-run-row')).toHaveCount(3);
+    // a click on a column header sorts by it, a second click reverses
+    const firstLr = panel.locator('.jp-dlops-run-row').first().locator('td[data-field="params.lr"]');
+    await panel.locator('th[data-field="params.lr"]').click();
+    await expect(firstLr).toHaveText('0.001');
+    await panel.locator('th[data-field="params.lr"]').click();
+    await expect(firstLr).toHaveText('0.1');
   });
 
   test("the status bar names the notebook's run", async ({ page, tmpPath }) => {
@@ -185,5 +191,28 @@ test.describe('Experiments panel', () => {
     await expect(detail.locator('h2')).toContainText('sweep-lr-0.01');
     await expect(detail.locator('tr[data-key="lr"] td')).toHaveText('0.01');
     await expect(detail.locator('.uplot')).toHaveCount(2);
+  });
+});
+
+test.describe('Ten thousand runs', () => {
+  test.describe.configure({ timeout: 120000 }); // seeding 10,000 runs takes ~10 s here
+
+  test.beforeAll(() => {
+    python([path.join(__dirname, '..', 'seed_runs.py'), '--bulk', '10000']);
+  });
+
+  test('the panel pages through them and stays responsive', async ({ page }) => {
+    const panel = await openPanel(page);
+    await expect(panel.locator('.jp-dlops-count')).toHaveText(/^1–50 of 100\d\d$/);
+    await expect(panel.locator('.jp-dlops-run-row')).toHaveCount(50);
+    await panel.getByRole('button', { name: /Next/ }).click();
+    await expect(panel.locator('.jp-dlops-count')).toHaveText(/^51–100 of 100\d\d$/);
+    await expect(panel.locator('.jp-dlops-run-row')).toHaveCount(50);
+    const ms = await page.evaluate(async () => {
+      const started = performance.now();
+      await (await fetch('/jupyter-dlops/runs?limit=50&sort=-metrics.acc')).json();
+      return performance.now() - started;
+    });
+    expect(ms).toBeLessThan(2000);
   });
 });
