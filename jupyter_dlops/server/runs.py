@@ -49,8 +49,30 @@ def notebook_run(store: Any, root: Path, path: str) -> dict[str, Any] | None:
     return None if chosen is None else chosen.to_dict()
 
 
+def run_record(store: Any, ref: str) -> dict[str, Any]:
+    """A run's whole record, with the data versions it read and wrote under ``data``."""
+    run = store.get_run(ref)
+    record = run.to_dict()
+    try:
+        from ..data import versions_for_run
+    except ImportError:  # a build without data versioning
+        record["data"] = []
+    else:
+        record["data"] = versions_for_run(store, run.run_id)
+    return record
+
+
+def data_versions(store: Any, name: str | None, limit: int) -> list[dict[str, Any]]:
+    """Data versions, newest first (those recorded under ``name`` when given)."""
+    try:
+        from ..data.records import list_versions
+    except ImportError:
+        return []
+    return list_versions(store, name, limit)
+
+
 def optional_list(store: Any, method: str) -> list[Any]:
-    """A store listing the store may not have yet (sweeps, data versions): empty if absent."""
+    """A store listing the store may not have yet (sweeps): empty if absent."""
     function = getattr(store, method, None)
     if function is None:
         return []
@@ -72,8 +94,7 @@ class RunHandler(DlopsHandler):
     @web.authenticated
     async def get(self, ref: str) -> None:
         store = await self.call(self.store)
-        run = await self.call(store.get_run, ref)
-        self.reply(run.to_dict())
+        self.reply(await self.call(run_record, store, ref))
 
 
 class MetricsHandler(DlopsHandler):
@@ -102,5 +123,7 @@ class SweepsHandler(DlopsHandler):
 class DataVersionsHandler(DlopsHandler):
     @web.authenticated
     async def get(self) -> None:
+        name = self.get_argument("name", None) or None
+        limit = self.int_argument("limit", 200, high=PAGE_MAX)
         store = await self.call(self.store)
-        self.reply({"versions": await self.call(optional_list, store, "list_data_versions")})
+        self.reply({"versions": await self.call(data_versions, store, name, limit)})

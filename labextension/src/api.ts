@@ -12,6 +12,15 @@ export interface IMetricSummary {
   last_step: number;
 }
 
+/** A data version a run read or wrote. */
+export interface IRunData {
+  id: string;
+  name: string | null;
+  direction: string;
+  files: number;
+  bytes: number;
+}
+
 export interface IRun {
   run_id: string;
   name: string;
@@ -30,6 +39,7 @@ export interface IRun {
   tags: { [key: string]: string };
   artifacts?: { path: string; size: number; kind: string }[];
   sections?: { [key: string]: unknown };
+  data?: IRunData[];
 }
 
 export interface IRunPage {

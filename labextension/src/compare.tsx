@@ -28,6 +28,12 @@ export function compareRows(runs: IRun[]): IRow[] {
       key: `metrics.${k}`,
       values: runs.map(r => formatValue(r.metrics[k]?.last))
     })),
+    {
+      key: 'data',
+      values: runs.map(r =>
+        (r.data ?? []).map(d => `${d.direction} ${d.name ?? ''}@${shortId(d.id)}`).join(', ')
+      )
+    },
     ...union(r => r.sections ?? {}).map(k => ({
       key: k,
       values: runs.map(r => formatValue((r.sections ?? {})[k]).slice(0, 200))

@@ -53,6 +53,13 @@ function summaryRows(run: IRun): [string, unknown][] {
   ].filter(([, value]) => value !== null && value !== '') as [string, unknown][];
 }
 
+function dataRows(run: IRun): [string, unknown][] {
+  return (run.data ?? []).map(d => [
+    `${d.direction} ${d.name ?? ''}`.trim(),
+    `${shortId(d.id)} · ${d.files} files · ${d.bytes} bytes`
+  ]);
+}
+
 function orderedSections(run: IRun): [string, unknown][] {
   const sections = run.sections ?? {};
   const names = Object.keys(sections).sort(
@@ -79,6 +86,9 @@ export function RunDetail(props: { run: IRun; series: MetricSeries }) {
       <Section title="metrics" open>
         <KeyValueTable rows={metricRows} />
         <RunCharts series={props.series} />
+      </Section>
+      <Section title="data versions" open={!!run.data?.length}>
+        <KeyValueTable rows={dataRows(run)} />
       </Section>
       <Section title="tags"><KeyValueTable rows={Object.entries(run.tags)} /></Section>
       {orderedSections(run).map(([name, body]) => (

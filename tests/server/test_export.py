@@ -90,3 +90,14 @@ async def test_strict_failure_is_422(jp_fetch, jp_root_dir):
     write_notebook(jp_root_dir / "hidden.ipynb", [("y = 2", ["skip"]), ("print(y)", [])])
     message = await export_error(jp_fetch, {"path": "hidden.ipynb", "strict": True}, 422)
     assert "y" in message
+
+
+@needs_converter
+async def test_script_symlink_pointing_outside_is_replaced_not_followed(jp_fetch, jp_root_dir):
+    outside = jp_root_dir.parent / "victim.py"
+    outside.write_text("untouched\n")
+    write_notebook(jp_root_dir / "nb.ipynb", [("x = 1", [])])
+    (jp_root_dir / "nb.py").symlink_to(outside)
+    await post_export(jp_fetch, {"path": "nb.ipynb"})
+    assert outside.read_text() == "untouched\n"
+    assert not (jp_root_dir / "nb.py").is_symlink()

@@ -102,6 +102,21 @@ async def test_missing_store_is_404_then_recovers(jp_fetch, store_dir, make_run)
     close_all()
 
 
-async def test_sweeps_and_data_versions_answer_lists(jp_fetch, three_runs):
+async def test_sweeps_answer_a_list(jp_fetch, three_runs):
     assert isinstance((await get_json(jp_fetch, "sweeps"))["sweeps"], list)
-    assert isinstance((await get_json(jp_fetch, "data-versions"))["versions"], list)
+
+
+async def test_data_versions_and_a_runs_data(jp_fetch, store, three_runs, tmp_path):
+    from jupyter_dlops.data import add
+    from jupyter_dlops.data.runs import link_run
+
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    (folder / "a.csv").write_text("x\n1\n")
+    version = add(folder, name="train-set", store=store)
+    link_run(store, three_runs[0], version["id"], "read")
+    listed = (await get_json(jp_fetch, "data-versions"))["versions"]
+    assert [v["id"] for v in listed] == [version["id"]] and listed[0]["file_count"] == 1
+    assert (await get_json(jp_fetch, "data-versions", name="nope"))["versions"] == []
+    run = await get_json(jp_fetch, "runs", three_runs[0])
+    assert [(d["id"], d["direction"]) for d in run["data"]] == [(version["id"], "read")]
