@@ -7,9 +7,14 @@ jupyter_server, nbconvert, papermill and dask load only inside the features that
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 from ._version import __version__
+
+# `typing` (with re, enum, functools...) costs ~12 ms, most of this package's import time, and
+# is only needed by type checkers here (benchmarks/bench_startup.py)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # public name -> "module:attribute"
 _EXPORTS = {

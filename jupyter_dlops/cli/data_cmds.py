@@ -216,7 +216,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(table(list(result["items"][0]), [list(i.values()) for i in result["items"]]))
     else:
         for item in result["items"]:
-            print(item[column])
+            path = str(item[column])
+            print(path if path.isprintable() else repr(path))  # one line per item, always
     print(f"{result['count']} of {result['total']} items match ({result['seconds'] * 1000:.0f} ms)",
           file=sys.stderr)
     if "saved" in result:

@@ -52,7 +52,11 @@ def collect(store, *, grace_seconds: float = 3600.0, dry_run: bool = False) -> G
         if not dry_run:
             path.unlink(missing_ok=True)
     for tmp in store.objects.iter_temporary():
-        if tmp.stat().st_mtime <= cutoff:
+        try:
+            young = tmp.stat().st_mtime > cutoff
+        except FileNotFoundError:  # renamed into place by a writer, or removed by another gc
+            continue
+        if not young:
             report.temporary_removed += 1
             if not dry_run:
                 tmp.unlink(missing_ok=True)
