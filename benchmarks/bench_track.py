@@ -42,17 +42,51 @@ def _pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
 
+def _settle():
+    """Wait until the run's one-off capture (environment, hardware) is done: timing cells
+    while it runs in a background thread measures its GIL use, not steady-state tracking."""
+    from jupyter_dlops.tracking import fluent
+    run = fluent.active_run()
+    if run is not None and run.recorder is not None:
+        run.recorder._static.join(120)
+
 def _added(ip, tracked, plain, n):
+    # Paired: each tracked run is compared with the untracked run right after it, so that
+    # load from other processes (this is a shared 2-core machine) hits both sides alike.
     a, b = _cell_times(ip, tracked, plain, n)
-    return {"p50_ms": (_pct(a, .5) - _pct(b, .5)) * 1e3, "p95_ms": (_pct(a, .95) - _pct(b, .95)) * 1e3,
+    diffs = [x - y for x, y in zip(a, b)]
+    return {"p50_ms": _pct(diffs, .5) * 1e3, "p95_ms": _pct(diffs, .95) * 1e3,
             "tracked_p50_ms": _pct(a, .5) * 1e3, "plain_p50_ms": _pct(b, .5) * 1e3}
+
+def _own_cost(ip, n):
+    """p50/p95 of the time spent in the tracker itself (begin + finish) for x = 1."""
+    from jupyter_dlops import magics
+    tracker = magics.extension_for(ip).tracker
+    spent = []
+    begin, finish = tracker.begin, tracker.finish
+    def timed_begin(*a, **k):
+        t = _t.perf_counter(); r = begin(*a, **k); spent.append(_t.perf_counter() - t); return r
+    def timed_finish(*a, **k):
+        t = _t.perf_counter(); r = finish(*a, **k); spent[-1] += _t.perf_counter() - t; return r
+    tracker.begin, tracker.finish = timed_begin, timed_finish
+    try:
+        for _ in range(n):
+            ip.run_cell("%%track\nx = 1", store_history=True)
+    finally:
+        del tracker.begin, tracker.finish
+    return {"p50_ms": _pct(spent, .5) * 1e3, "p95_ms": _pct(spent, .95) * 1e3}
 '''
 
 
 def _shell():
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    return InteractiveShell.instance()
+    # IPython's history database is shared by every IPython process of the user: on a busy
+    # machine its file lock adds milliseconds of noise to tracked and untracked cells alike.
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    return InteractiveShell.instance(config=config)
 
 
 def trivial_in_shell(n: int) -> dict:
@@ -61,8 +95,11 @@ def trivial_in_shell(n: int) -> dict:
     ip.run_cell("%load_ext jupyter_dlops", store_history=True)
     namespace: dict = {}
     exec(TIMERS, namespace)
+    namespace["_settle"]()
     namespace["_added"](ip, "%%track\nx = 1", "x = 1", 50)  # warm up caches
-    return namespace["_added"](ip, "%%track\nx = 1", "x = 1", n)
+    result = namespace["_added"](ip, "%%track\nx = 1", "x = 1", n)
+    own = namespace["_own_cost"](ip, n)
+    return {**result, "own_p50_ms": own["p50_ms"], "own_p95_ms": own["p95_ms"]}
 
 
 def big_array_in_shell(n: int, megabytes: int) -> dict:
@@ -125,7 +162,8 @@ def in_kernel(python: str, n: int, setup: str, tracked: str, plain: str) -> dict
     specs = Path(tempfile.mkdtemp(prefix="dlops-bench-kernels-"))
     (specs / "bench").mkdir()
     (specs / "bench" / "kernel.json").write_text(json.dumps({
-        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--HistoryManager.hist_file=:memory:"],
         "display_name": "bench", "language": "python"}))
     manager = KernelManager(kernel_name="bench",
                             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]))
@@ -134,7 +172,7 @@ def in_kernel(python: str, n: int, setup: str, tracked: str, plain: str) -> dict
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
-        code = (TIMERS + f"\nget_ipython().run_cell({setup!r}, store_history=True)\n"
+        code = (TIMERS + f"\nget_ipython().run_cell({setup!r}, store_history=True)\n_settle()\n"
                 f"_added(get_ipython(), {tracked!r}, {plain!r}, 50)\n"
                 f"print('RESULT', __import__('json').dumps(_added(get_ipython(), {tracked!r}, {plain!r}, {n})))")
         lines: list[str] = []
@@ -181,6 +219,10 @@ def rows(args: argparse.Namespace) -> list[dict]:
     found.append(_row(f"%%track x = 1, added p50 (InteractiveShell, n={n})", shell["p50_ms"], "ms",
                       "<= 1 ms (DESIGN), < 2 ms (issue)"))
     found.append(_row(f"%%track x = 1, added p95 (InteractiveShell, n={n})", shell["p95_ms"], "ms",
+                      "<= 3 ms"))
+    found.append(_row(f"time inside the tracker for x = 1, p50 (n={n})", shell["own_p50_ms"], "ms",
+                      "<= 1 ms"))
+    found.append(_row(f"time inside the tracker for x = 1, p95 (n={n})", shell["own_p95_ms"], "ms",
                       "<= 3 ms"))
     kernel = in_kernel(sys.executable, n, "%load_ext jupyter_dlops", "%%track\nx = 1", "x = 1")
     peer = ipyflow_in_kernel(n) if not args.no_peers else None

@@ -132,6 +132,9 @@ def execute(shell: Any, code: str) -> Any:
     __tracebackhide__ = True  # noqa: F841
     filename = shell.compile.cache(code, shell.execution_count, raw_code=code)
     tree = ast.parse(code, filename)
+    if _has_top_level_await(tree):
+        raise UsageError("%%track cannot run top-level await; move the awaits into an async "
+                         "function and run it with asyncio, or leave this cell untracked")
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     flags = shell.compile.flags
     exec(compile(tree, filename, "exec", flags=flags, dont_inherit=True),
@@ -141,6 +144,18 @@ def execute(shell: Any, code: str) -> Any:
     value = eval(compile(ast.Expression(last.value), filename, "eval", flags=flags,
                          dont_inherit=True), shell.user_global_ns, shell.user_ns)
     return None if code.rstrip().endswith(";") else value
+
+
+def _has_top_level_await(tree: ast.Module) -> bool:
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        if not isinstance(node, scopes):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 @magics_class

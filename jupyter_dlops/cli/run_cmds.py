@@ -112,6 +112,8 @@ def summary(result: Any, metric: str | None, *, minimize: bool = False) -> str:
         metrics.remove(metric)
         metrics.insert(0, metric)
     params = list(dict.fromkeys(k for r in runs for k in r.params))
+    varying = [p for p in params if len({repr(r.params.get(p)) for r in runs}) > 1]
+    params = varying or params  # the swept parameters; the defaults every run shares add nothing
     ordered = result.sorted_by(metric, descending=not minimize)
     headers = ["run", "status", *params, *metrics[:6], "duration"]
     rows = [[r.run_id[:12], r.status, *[r.params.get(p) for p in params],

@@ -37,36 +37,20 @@ def environment_diff(environment: dict[str, Any] | None, objects: Any) -> dict[s
     }
 
 
-def data_check(run: Any) -> dict[str, Any]:
-    """Verify every data version the run read, by hash, when the data feature is installed."""
+def data_check(run: Any, store: Any) -> dict[str, Any]:
+    """Verify by hash every data version the run read (``dl.log_input``)."""
     try:
-        from ..data import verify  # type: ignore[attr-defined]
+        from ..data import verify
+        from ..data.runs import versions_for_run
     except ImportError:
         return {"checked": False, "reason": "data versions are not available in this install", "changed": []}
+    versions = [v["id"] for v in versions_for_run(store, run.run_id) if v["direction"] == "read"]
     changed: list[str] = []
-    versions = _recorded_versions(run.sections.get("data"))
     for version in versions:
-        result = verify(version)
-        for key in ("changed", "added", "removed", "missing"):
-            changed.extend(f"{item} ({key})" for item in _items(result, key))
+        result = verify(version, store=store)
+        for key in ("changed", "appeared", "vanished"):
+            changed.extend(f"{item['path']} ({key}, version {version[:12]})" for item in result.get(key, []))
     return {"checked": True, "versions": versions, "changed": changed}
-
-
-def _recorded_versions(section: Any) -> list[str]:
-    if not isinstance(section, dict):
-        return []
-    found = []
-    for key in ("read", "inputs", "versions"):
-        for item in section.get(key) or []:
-            version = item.get("version_id") or item.get("id") if isinstance(item, dict) else item
-            if version:
-                found.append(str(version))
-    return found
-
-
-def _items(result: Any, key: str) -> list[str]:
-    value = result.get(key) if isinstance(result, dict) else getattr(result, key, None)
-    return [str(v) for v in (value or [])]
 
 
 @dataclass

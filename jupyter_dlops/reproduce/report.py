@@ -77,6 +77,8 @@ def _num(value: float | None) -> str:
 def _data_line(data: dict[str, Any]) -> str:
     if not data.get("checked"):
         return f"not checked ({data.get('reason', 'no data versions recorded')})"
+    if not data.get("versions"):
+        return "no data versions recorded as read (dl.log_input)"
     if data.get("changed"):
         return "CHANGED: " + ", ".join(data["changed"][:10])
     return f"{len(data.get('versions', []))} version(s) verified by hash"

@@ -28,7 +28,7 @@ def run_reproduction(ref: str, *, check_only: bool, allow_data_change: bool, rto
         return _cannot(report, str(error))
     try:
         report.code_notes = code.notes
-        report.data = data_check(old)
+        report.data = data_check(old, db)
         if report.data.get("changed") and not allow_data_change:
             report.data_changed = True
             return _cannot(report, "data changed since the run: " + ", ".join(report.data["changed"][:10])

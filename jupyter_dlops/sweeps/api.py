@@ -16,11 +16,10 @@ ENGINES = ("papermill", "script")
 class SweepResult(list):
     """The runs of a sweep (``Run`` records, skipped ones included), with the sweep record."""
 
-    def __init__(self, runs: list[Any], sweep: Any = None, *, skipped: int = 0, interrupted: bool = False) -> None:
+    def __init__(self, runs: list[Any], sweep: Any = None, *, skipped: int = 0) -> None:
         super().__init__(runs)
         self.sweep = sweep
         self.skipped = skipped
-        self.interrupted = interrupted
 
     @property
     def failed(self) -> list[Any]:
@@ -88,6 +87,7 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
         The runs (a list of ``Run``), with ``.sweep``, ``.skipped`` and ``.to_pandas()``.
     """
     from .executors import executor_class
+    from .notebook_io import literal_defaults
     from .plan import build_space, combinations, typed_space
 
     path = _check_common(notebook, engine)
@@ -98,16 +98,16 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
     if hasattr(executor_obj, "connect"):
         executor_obj.connect()  # a cluster that does not answer fails before the store changes
     return _launch(path, space.describe(), combos, executor_obj, name=name, engine=engine,
-                   timeout=timeout, store=store, progress=progress, workers=workers, experiment=experiment)
+                   timeout=timeout, store=store, progress=progress, workers=workers,
+                   experiment=experiment, defaults=literal_defaults(declared))
 
 
 def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]], executor_obj: Any, *,
             name: str | None, engine: str, timeout: float | None, store: str | None,
-            progress: bool, workers: int, experiment: str | None) -> SweepResult:
+            progress: bool, workers: int, experiment: str | None, defaults: dict[str, Any]) -> SweepResult:
     from ..config import default_store_uri
     from ..store import open_store
-    from .progress import Progress
-    from .records import combo_key, default_name, finished_combos, open_sweep, set_status, sweep_run_ids
+    from .records import combo_key, default_name, finished_combos, open_sweep, set_status
     from .runlife import capture_sections
 
     uri = store or default_store_uri()
@@ -118,24 +118,30 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     sections = capture_sections(path, db) if todo else {}
     tasks = [RunTask(uuid.uuid4().hex, path, combo, uri, f"{record.name}-{i}", engine=engine,
                      sweep_id=record.sweep_id, combo=combo_key(combo), timeout=timeout,
-                     cwd=str(Path(path).parent), experiment=experiment, sections=sections)
+                     cwd=str(Path(path).parent), experiment=experiment, sections=sections,
+                     defaults=defaults)
              for i, combo in enumerate(todo, len(done) + 1)]
-    bar = Progress(len(tasks), workers, skipped=len(combos) - len(todo), enabled=progress)
-    interrupted = False
+    outcomes = _execute(executor_obj, tasks, db, record.sweep_id, workers, progress, len(combos) - len(todo))
+    set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
+    keys = {combo_key(c) for c in combos}
+    runs = db.runs_by_id([done[k] for k in keys if k in done] + [t.run_id for t in tasks])
+    return SweepResult(sorted(runs, key=lambda r: r.start_time), record, skipped=len(combos) - len(todo))
+
+
+def _execute(executor_obj: Any, tasks: list[RunTask], db: Any, sweep_id: str, workers: int,
+             progress: bool, skipped: int) -> list[Any]:
+    """Run the tasks with a progress bar; Ctrl-C marks the sweep killed and propagates."""
+    from .progress import Progress
+    from .records import set_status
+
+    bar = Progress(len(tasks), workers, skipped=skipped, enabled=progress)
     try:
-        outcomes = executor_obj.run(tasks, bar.event) if tasks else []
+        return executor_obj.run(tasks, bar.event) if tasks else []
     except KeyboardInterrupt:
-        interrupted = True
-        set_status(db, record.sweep_id, "killed")
+        set_status(db, sweep_id, "killed")
         raise
     finally:
         bar.close()
-    set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
-    keys = {combo_key(c) for c in combos}
-    ids = [done[k] for k in keys if k in done] + [t.run_id for t in tasks]
-    runs = db.runs_by_id(ids)
-    return SweepResult(sorted(runs, key=lambda r: r.start_time), record,
-                       skipped=len(combos) - len(todo), interrupted=interrupted)
 
 
 def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, engine: str = "papermill",
@@ -150,7 +156,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     from ..config import default_store_uri
     from ..store import open_store
     from .executors import LocalExecutor
-    from .notebook_io import declared_parameters, load_notebook
+    from .notebook_io import declared_parameters, literal_defaults, load_notebook
     from .params import check_names, coerce
     from .runlife import capture_sections
 
@@ -164,6 +170,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     run_id = uuid.uuid4().hex
     task = RunTask(run_id, path, typed, uri, name or f"{Path(path).stem}-{run_id[:6]}", engine=engine,
                    timeout=timeout, cwd=cwd or str(Path(path).parent), kernel_name=kernel_name,
-                   experiment=experiment, sections=capture_sections(path, db))
+                   experiment=experiment, sections=capture_sections(path, db),
+                   defaults=literal_defaults(declared))
     LocalExecutor(1, prewarm=False).run([task], lambda kind, payload: None)
     return db.get_run(run_id)

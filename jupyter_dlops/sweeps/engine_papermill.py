@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .kernels import KernelPool, flush_tracking
-
-ENGINE_NAME = "dlops"
 from .runlife import begin_run, client_for, finish_run
 from .task import Outcome, RunTask
 
+ENGINE_NAME = "dlops"
 NAME_ERROR = re.compile(r"name '(\w+)' is not defined")
 
 

@@ -3,6 +3,7 @@ ZMQ), attached to its run through ``DLOPS_RUN_ID``; stdout and stderr become log
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -44,10 +45,10 @@ def run_script(task: RunTask, cancel: threading.Event | None = None, **_: Any) -
 def _execute(task: RunTask, workdir: Path, out: Path, err: Path) -> Outcome:
     from .script_export import bootstrap, export_for_run
 
-    script = export_for_run(task.notebook, task.params, workdir)
-    boot = bootstrap(script)
+    script, argv = export_for_run(task.notebook, task.params, workdir)
+    boot = bootstrap(script, workdir)
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, str(boot)], env=task.env(), cwd=task.cwd,
+        proc = subprocess.Popen([sys.executable, str(boot), *argv], env=task.env(), cwd=task.cwd,
                                 stdout=stdout, stderr=stderr, start_new_session=True)
         with _lock:
             _live.add(proc)
@@ -79,10 +80,8 @@ def _classify(task: RunTask, code: int, err: Path, script: Path) -> Outcome:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()
 
 

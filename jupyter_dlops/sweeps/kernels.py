@@ -9,6 +9,7 @@ the background too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import tempfile
@@ -111,10 +112,8 @@ def kill_kernel(km: Any) -> None:
     pid = getattr(provisioner, "pid", None)
     if not pid:
         return
-    try:
+    with contextlib.suppress(OSError):  # already gone, or not ours any more
         os.killpg(os.getpgid(pid), signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
 
 
 def shutdown(km: Any) -> None:
@@ -124,10 +123,8 @@ def shutdown(km: Any) -> None:
         run_sync(km.shutdown_kernel)(now=False)
     except Exception:
         kill_kernel(km)
-        try:
+        with contextlib.suppress(Exception):
             km.cleanup_resources()
-        except Exception:
-            pass
 
 
 _pools: weakref.WeakSet = weakref.WeakSet()

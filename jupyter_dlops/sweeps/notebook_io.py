@@ -126,6 +126,11 @@ def declared_parameters(nb: Any) -> dict[str, Any]:
     return found
 
 
+def literal_defaults(declared: dict[str, Any]) -> dict[str, Any]:
+    """The defaults that are plain literals (the others are computed by the cell)."""
+    return {k: v for k, v in declared.items() if v is not UNKNOWN}
+
+
 def _literal(node: ast.AST | None) -> Any:
     if node is None:
         return UNKNOWN

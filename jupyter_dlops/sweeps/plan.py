@@ -47,7 +47,7 @@ def typed_space(space: Space, notebook: str) -> tuple[Space, dict[str, Any]]:
 
 
 def combinations(space: Space, declared: dict[str, Any], *, limit: int | None, yes: bool,
-                 confirm: Callable[[int], bool] | None = None) -> list[dict[str, Any]]:
+                 confirm: Callable[[int], bool | None] | None = None) -> list[dict[str, Any]]:
     """The combinations to run, at most ``limit``; a big grid needs ``yes`` or ``confirm``."""
     count = space.count()
     if limit is not None and limit < 1:

@@ -97,7 +97,7 @@ def list_sweeps(store: Any) -> list[dict[str, Any]]:
     keys = ("sweep_id", "name", "notebook", "spec", "created", "status", "runs", "finished", "failed")
     out = []
     for row in rows:
-        item = dict(zip(keys, row))
+        item = dict(zip(keys, row, strict=True))
         item["spec"] = json.loads(item["spec"])
         out.append(item)
     return out

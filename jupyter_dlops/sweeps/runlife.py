@@ -23,7 +23,7 @@ def begin_run(client: Any, task: RunTask, kind: str) -> float:
     tags = {"engine": task.engine}
     if task.combo is not None:
         tags[COMBO_TAG] = task.combo
-    client.create_run(task.name, task.params, experiment=task.experiment, kind=kind, tags=tags,
+    client.create_run(task.name, task.recorded_params(), experiment=task.experiment, kind=kind, tags=tags,
                       entry_point=task.notebook, sweep_id=task.sweep_id, run_id=task.run_id)
     for section, body in task.sections.items():
         client.store.put_section(task.run_id, section, body)

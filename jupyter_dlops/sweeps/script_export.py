@@ -8,6 +8,11 @@ and a clear error for any magic or shell escape (translating those is the conver
 
 from __future__ import annotations
 
+import atexit
+import json
+import shutil
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,23 +38,64 @@ def parameterized(notebook: str, params: dict[str, Any]) -> Any:
     return parameterize_notebook(nb, params, kernel_name="python3", language="python")
 
 
-def export_for_run(notebook: str, params: dict[str, Any], workdir: Path) -> Path:
-    """Write the runnable script for one run into ``workdir`` and return its path."""
-    nb = parameterized(notebook, params)
-    script = workdir / (Path(notebook).stem + "_run.py")
+def export_for_run(notebook: str, params: dict[str, Any], workdir: Path) -> tuple[Path, list[str]]:
+    """The script for one run and its command-line arguments.
+
+    With the converter, the notebook is exported once per process and content (cached) and
+    this run's values become the script's ``--name value`` flags; without it, the values are
+    injected papermill-style into a minimal export."""
     try:
-        from ..convert import export_notebook  # type: ignore[attr-defined]
+        from ..convert import export_notebook  # noqa: F401  (is the converter installed?)
     except ImportError:
-        return _minimal_export(nb, script)
-    source = write_notebook(nb, workdir / (Path(notebook).stem + "_run.ipynb"))
-    result = export_notebook(source, output=script, track=True)
-    return Path(result.script_path)
+        script = workdir / (Path(notebook).stem + "_run.py")
+        return _minimal_export(parameterized(notebook, params), script), []
+    script, flags = _exported(notebook)
+    return script, _argv(params, flags)
 
 
-def bootstrap(script: Path) -> Path:
+_exports: dict[tuple[str, str], tuple[Path, dict[str, Any]]] = {}
+_export_lock = threading.Lock()
+
+
+def _exported(notebook: str) -> tuple[Path, dict[str, Any]]:
+    """Export ``notebook`` (once per content) into a folder removed at exit."""
+    from ..convert import export_notebook
+    from ..store.objects import hash_file
+
+    key = (notebook, hash_file(notebook))
+    with _export_lock:
+        if key not in _exports:
+            folder = Path(tempfile.mkdtemp(prefix="dlops-export-"))
+            atexit.register(shutil.rmtree, folder, True)
+            source = write_notebook(load_notebook(notebook), folder / (Path(notebook).stem + ".ipynb"))
+            result = export_notebook(source, output=folder / (Path(notebook).stem + ".py"), track=True)
+            _exports[key] = (Path(result.script_path), {p.name: p for p in result.report.parameters})
+        return _exports[key]
+
+
+def _argv(params: dict[str, Any], flags: dict[str, Any]) -> list[str]:
+    """``--name value`` for each parameter, written the way the exported script parses it."""
+    argv: list[str] = []
+    for name, value in params.items():
+        parameter = flags.get(name)
+        if parameter is None:
+            raise ConvertError(
+                f"parameter '{name}' is not a flag of the exported script (its default is not a "
+                "literal); use --engine papermill for this notebook"
+            )
+        if parameter.kind == "bool":
+            argv.append(parameter.flags[0] if value else parameter.flags[-1])
+        elif parameter.kind in ("list", "dict", "tuple", "none"):
+            argv += [parameter.flags[0], json.dumps(value)]
+        else:
+            argv += [parameter.flags[0], repr(value) if isinstance(value, float) else str(value)]
+    return argv
+
+
+def bootstrap(script: Path, workdir: Path) -> Path:
     """A launcher that runs ``script`` as ``__main__`` and, at exit (an exception included),
     commits the metrics still buffered: a run attached through DLOPS_RUN_ID does not."""
-    boot = script.with_name("_dlops_boot.py")
+    boot = workdir / "_dlops_boot.py"
     flush = "\n".join("    " + line for line in FLUSH_CODE.splitlines())
     boot.write_text(
         "import atexit, runpy, sys\n\n\ndef _dlops_flush():\n" + flush + "\n\n\n"

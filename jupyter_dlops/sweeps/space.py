@@ -64,7 +64,7 @@ class Space:
             return
         names = list(self.values)
         for combo in itertools.product(*(self.values[n] for n in names)):
-            yield {**self.fixed, **dict(zip(names, combo))}
+            yield {**self.fixed, **dict(zip(names, combo, strict=True))}
 
     def describe(self) -> dict[str, Any]:
         """A JSON-able description, stored with the sweep record."""

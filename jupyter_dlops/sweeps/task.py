@@ -39,6 +39,11 @@ class RunTask:
     kernel_name: str | None = None
     experiment: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def recorded_params(self) -> dict[str, Any]:
+        """Every parameter the run sees: the cell's literal defaults, then the given values."""
+        return {**self.defaults, **self.params}
 
     def env(self) -> dict[str, str]:
         """The child's environment: ours plus the store and the run to attach to."""

@@ -19,6 +19,9 @@ from ..errors import StoreError
 
 MAX_PENDING = 10_000
 RETRY_SECONDS = 1.0
+# Records are written at most this often: one transaction for a burst of cells, and the
+# writer holds the GIL (JSON, redaction) as rarely as possible while the user's cells run.
+BATCH_SECONDS = 0.5
 COLUMNS = (
     "run_id", "exec_order", "execution_count", "cell_id", "cell_name", "source_object",
     "start_time", "duration", "reads", "writes", "deleted", "fingerprints", "params", "files",
@@ -39,11 +42,12 @@ class CellWriter:
         self.dropped = 0
         self.written = 0
         self._pending: list[dict[str, Any]] = []
-        self._stored_sources: set[str] = set()
+        self._stored_sources: dict[str, str] = {}  # raw source -> object id
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
+        self._closing = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="dlops-cells", daemon=True)
         self._thread.start()
 
@@ -78,27 +82,30 @@ class CellWriter:
         rows = []
         for original in batch:
             record = dict(original)  # kept intact: a failed batch is retried as it was
-            source = redact_text(record["source"], known).encode("utf-8", "surrogatepass")
-            record["source_object"] = self._put_source(source)
+            record["source_object"] = self._source_object(record["source"], known)
             if record.get("error"):
                 record["error"] = redact_text(record["error"], known)
-            record["outputs"] = {k: redact_text(v, known) if isinstance(v, str) else v
-                                 for k, v in record.get("outputs", {}).items()}
+            if record.get("outputs"):
+                record["outputs"] = {k: redact_text(v, known) if isinstance(v, str) else v
+                                     for k, v in record["outputs"].items()}
             rows.append(tuple(_column(record, c) for c in COLUMNS))
         with self.store.write() as cursor:
             cursor.executemany(INSERT, rows)
 
-    def _put_source(self, source: bytes) -> str:
-        from ..store.objects import hash_bytes
-
-        object_id = hash_bytes(source)
-        if object_id not in self._stored_sources:
-            self.store.objects.put_bytes(source)
-            self._stored_sources.add(object_id)
+    def _source_object(self, raw: str, known: set[str]) -> str:
+        """The object id of a (redacted) source; a source seen before costs a dict lookup."""
+        object_id = self._stored_sources.get(raw)
+        if object_id is None:
+            redacted = redact_text(raw, known).encode("utf-8", "surrogatepass")
+            object_id = self.store.objects.put_bytes(redacted)
+            if len(self._stored_sources) > 10_000:
+                self._stored_sources.clear()
+            self._stored_sources[raw] = object_id
         return object_id
 
     def close(self) -> None:
         self._closed = True
+        self._closing.set()
         self._wake.set()
         self._thread.join(timeout=10)
         self.flush()
@@ -106,15 +113,21 @@ class CellWriter:
     def _loop(self) -> None:
         while not self._closed:
             self._wake.wait(RETRY_SECONDS if self.paused else None)
+            if self._closed:
+                break
+            self._closing.wait(BATCH_SECONDS)  # let a burst of cells accumulate
             self._wake.clear()
-            if not self._closed:
-                self.flush()
+            self.flush()
+
+
+_ENCODE = json.JSONEncoder(default=str, ensure_ascii=False).encode  # one encoder, reused
+_EMPTY = {"reads": "[]", "writes": "[]", "deleted": "[]", "files": "[]", "stale": "[]"}
 
 
 def _column(record: dict[str, Any], name: str) -> Any:
     value = record.get(name)
-    if name in _JSON:
-        return json.dumps(value if value is not None else ([] if name in (
-            "reads", "writes", "deleted", "files", "stale") else {}),
-            default=str, ensure_ascii=False)
-    return value
+    if name not in _JSON:
+        return value
+    if not value:  # most cells: nothing deleted, no files, no params, no metrics
+        return _EMPTY.get(name, "{}")
+    return _ENCODE(value)

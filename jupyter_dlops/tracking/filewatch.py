@@ -20,8 +20,12 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-# Paths that are never data: the interpreter, its packages, the kernel's own plumbing.
-_IGNORED_PREFIXES = ("/proc/", "/sys/", "/dev/")
+# Paths that are never data: the interpreter, its packages, the kernel's own plumbing, system
+# files (time zones, fonts, certificates) and tool caches (matplotlib's font list, IPython's
+# and Jupyter's own files). Dataset caches such as ~/.cache/huggingface stay visible.
+_IGNORED_PREFIXES = ("/proc/", "/sys/", "/dev/", "/etc/", "/usr/", "/lib/", "/lib64/")
+_IGNORED_HOME = (".ipython", ".jupyter", ".config", ".cache/matplotlib", ".local/share/jupyter",
+                 ".local/lib", ".pyenv")
 _IGNORED_SUFFIXES = (".py", ".pyc", ".pyi", ".so", ".pth")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
@@ -84,6 +88,8 @@ def ignore_roots(*roots: str) -> None:
     """Never report files under these folders (the store, the interpreter's prefixes)."""
     base = {os.path.join(os.path.abspath(r), "") for r in roots if r}
     base.update(os.path.join(p, "") for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+    home = os.path.expanduser("~")
+    base.update(os.path.join(home, name, "") for name in _IGNORED_HOME)
     _watch.ignored_roots = tuple(sorted(base))
 
 

@@ -80,3 +80,28 @@ def test_cli_reproduce_json(repo, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "reproduced" and data["metrics"][0]["key"] == "loss"
     assert main(["reproduce", "no-such-run"]) == 3
+
+
+def test_changed_data_is_named_and_stops_unless_allowed(repo):
+    import nbformat.v4 as v4
+    import nbformat
+
+    data = repo / "data"
+    data.mkdir()
+    (data / "train.csv").write_text("x,y\n1,2\n")
+    cells = [v4.new_code_cell("data_dir = 'data'"),
+             v4.new_code_cell("import jupyter_dlops as dl\ndl.log_input(data_dir)\n"
+                              "dl.log_metric('rows', len(open(data_dir + '/train.csv').read().splitlines()))")]
+    cells[0].metadata["tags"] = ["parameters"]
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, repo / "uses_data.ipynb")
+    run = run_notebook(repo / "uses_data.ipynb")
+    assert run.status == "finished", run.error
+    (data / "train.csv").write_text("x,y\n1,2\n3,4\n")
+    report = reproduce(run.run_id)
+    assert report.verdict == "could not run" and report.exit_code() == 6
+    assert "train.csv (changed" in report.reason and "--allow-data-change" in report.reason
+    allowed = reproduce(run.run_id, allow_data_change=True)
+    assert allowed.verdict == "differs"  # rows went from 2 to 3
+    assert [m.key for m in allowed.metrics if not m.ok] == ["rows"]

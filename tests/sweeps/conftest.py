@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+TESTS = Path(__file__).resolve().parent.parent
+if str(TESTS) not in sys.path:  # tests/ is not a package: make pg_server importable
+    sys.path.insert(0, str(TESTS))
+
+from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: E402, F401
 
 CORPUS = Path(__file__).parent / "notebooks"
 

@@ -21,7 +21,7 @@ def test_papermill_run_is_one_stored_run(store_uri, corpus):
 
     run = run_notebook(corpus / "train.ipynb", {"lr": "0.2", "epochs": 3})
     assert run.status == "finished" and run.kind == "papermill"
-    assert run.params == {"lr": 0.2, "epochs": 3}
+    assert run.params == {"lr": 0.2, "epochs": 3, "optimizer": "sgd", "use_bias": True}
     assert _metrics(run) == {"acc": 0.754, "loss": pytest.approx(0.512)}
     notebook = [a for a in run.artifacts if a.kind == "notebook"]
     assert len(notebook) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +12,6 @@ from jupyter_dlops.sweeps.notebook_io import declared_parameters, load_notebook,
 from jupyter_dlops.sweeps.params import check_names, coerce, parse_text
 from jupyter_dlops.sweeps.plan import build_space, combinations, typed_space
 from jupyter_dlops.sweeps.space import load_spec
-
-from pathlib import Path
 
 CORPUS = Path(__file__).parent / "notebooks"
 
@@ -112,3 +111,28 @@ def test_spec_not_yaml(tmp_path):
     spec.write_text("- just a list\n")
     with pytest.raises(UsageError, match="must be a YAML mapping"):
         load_spec(spec)
+
+
+def test_progress_line_counts_and_time_left():
+    import io
+
+    from jupyter_dlops.sweeps.progress import Progress
+    from jupyter_dlops.sweeps.task import Outcome
+
+    stream = io.StringIO()
+    bar = Progress(4, 2, stream=stream)
+    bar.event("started", None)
+    bar.event("started", None)
+    bar.event("finished", Outcome("a" * 32, "finished", duration=2.0, params={"lr": 0.1}))
+    bar.event("finished", Outcome("b" * 32, "failed", "cell_error", "ValueError: x", duration=4.0))
+    assert bar.line().endswith("2/4 done, 1 failed, 0 running, ~3s left")
+    assert "failed (cell_error: ValueError: x)" in stream.getvalue()
+
+
+def test_executor_registry():
+    from jupyter_dlops.sweeps.executors import LocalExecutor, executor_class
+
+    assert executor_class("local") is LocalExecutor
+    assert executor_class("dask").__name__ == "DaskExecutor"
+    with pytest.raises(UsageError, match="unknown executor 'slurm'; choose one of dask, local"):
+        executor_class("slurm")

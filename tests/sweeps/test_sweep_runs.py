@@ -132,3 +132,19 @@ def test_kernel_starts_never_collide():
         results = list(threads.map(start_stop, range(16)))
     pool.close()
     assert results == [True] * 16
+
+
+def test_sweep_table_and_runs_on_both_stores(any_store_uri, corpus):
+    """The sweep migration and its queries on SQLite and PostgreSQL, with script workers
+    writing to the store named by DLOPS_STORE."""
+    from jupyter_dlops.store import open_store
+    from jupyter_dlops.sweeps.records import list_sweeps
+
+    result = sweep(corpus / "train.ipynb", {"lr": [0.1, 0.2]}, engine="script", workers=2, name="both")
+    assert [r.status for r in result] == ["finished", "finished"]
+    again = sweep(corpus / "train.ipynb", {"lr": [0.1, 0.2]}, engine="script", name="both")
+    assert again.skipped == 2
+    [listed] = list_sweeps(open_store(any_store_uri))
+    assert (listed["name"], listed["runs"], listed["finished"], listed["status"]) == ("both", 2, 2, "finished")
+    rows = open_store(any_store_uri).read("SELECT name, runs FROM sweeps")
+    assert rows == [("both", 2)]

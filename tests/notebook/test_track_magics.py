@@ -254,3 +254,24 @@ def test_attaches_to_the_launchers_run_under_dlops_run_id(ip, nb_store, monkeypa
     flush(ip)
     assert cells(nb_store)[0]["run_id"] == launcher
     assert rows(nb_store, "SELECT COUNT(*) FROM run") == [(1,)]
+
+
+def test_top_level_await_is_a_clear_usage_error(ip, nb_store, capsys):
+    load(ip)
+    result = run(ip, "%%track\nimport asyncio\nawait asyncio.sleep(0)")
+    assert not result.success
+    assert "cannot run top-level await" in capsys.readouterr().err
+    assert run(ip, "%%track\nasync def f():\n    await g()\nx = 1").success
+
+
+def test_garbage_collection_keeps_cell_sources(ip, nb_store):
+    from jupyter_dlops.store import open_store
+    from jupyter_dlops.store.gc import collect
+
+    load(ip)
+    run(ip, "%%track\nkeep_me = 1")
+    flush(ip)
+    [cell] = cells(nb_store)
+    report = collect(open_store(str(nb_store)), grace_seconds=0)
+    assert cell["source_object"] not in report.removed
+    assert open_store(str(nb_store)).objects.exists(cell["source_object"])

@@ -39,7 +39,7 @@ def test_hostile_generators_and_lazy_values_are_never_consumed(ip, nb_store):
     assert Lazy.computed == 0
     flush(ip)
     prints = cells(nb_store)[0]["fingerprints"]
-    assert prints["h"] == {"type": "test_resilience.HostileLen"}
+    assert prints["h"] == {"type": "test_track_resilience.HostileLen"}
     assert prints["g"] == {"type": "generator"}
     assert prints["r"] == {"type": "range", "len": 10**12}
 
