@@ -29,6 +29,7 @@ EXAMPLE = ROOT / "examples" / "iris_sklearn"
 BIN = Path(sys.executable).parent
 # The example's runs (sweep notebooks and exported scripts), whatever else the store holds.
 MINE = "entry_point like '%/iris_sklearn/train.%'"
+FINISHED = f"status = 'finished' and {MINE}"
 SWEEP = ["-p", "learning_rate", "0.01", "0.1", "-p", "alpha", "0.0001", "0.01"]
 
 
@@ -97,10 +98,10 @@ def run_demo(workdir: Path, epochs: int) -> None:
     dlops("runs", "--where", MINE, "--limit", "10", "--columns",
           "params.learning_rate,params.alpha,params.epochs,metrics.val_accuracy,metrics.val_loss",
           cwd=project)
-    dlops("best", "--metric", "val_accuracy", "--where", MINE, cwd=project)
-    best = json.loads(dlops("best", "--metric", "val_accuracy", "--where", MINE,
+    dlops("best", "--metric", "val_accuracy", "--where", FINISHED, cwd=project)
+    best = json.loads(dlops("best", "--metric", "val_accuracy", "--where", FINISHED,
                             "--json", cwd=project, capture=True))["run_id"]
-    script = dlops("runs", "--where", f"kind = 'script' and {MINE}", "--limit", "1",
+    script = dlops("runs", "--where", f"kind = 'script' and {FINISHED}", "--limit", "1",
                    "--ids", cwd=project, capture=True).split()
     others = [r for r in script if r != best] or _runner_up(project)
     plot = workdir / "metrics.png"
@@ -110,7 +111,7 @@ def run_demo(workdir: Path, epochs: int) -> None:
 
 
 def _runner_up(project: Path) -> list[str]:
-    ids = dlops("runs", "--where", MINE, "--sort", "-metrics.val_accuracy", "--ids",
+    ids = dlops("runs", "--where", FINISHED, "--sort", "-metrics.val_accuracy", "--ids",
                 "--limit", "2", cwd=project, capture=True).split()
     return ids[1:] or ids
 
