@@ -18,9 +18,9 @@ from ..errors import DlopsError
 COMMAND_MODULES = (
     "jupyter_dlops.cli.store_cmds",
     "jupyter_dlops.cli.runs_cmds",
-    "jupyter_dlops.cli.run_cmds",
     "jupyter_dlops.cli.data_cmds",
     "jupyter_dlops.cli.export_cmds",
+    "jupyter_dlops.cli.run_cmds",
 )
 
 
