@@ -30,8 +30,7 @@ def test_relative_links_resolve(page: Path):
             continue  # http(s), mailto: not checked here (no network)
         path, _, anchor = target.partition("#")
         file = (page.parent / path).resolve() if path else page
-        if not file.exists():
-            broken.append(target)
-        elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
+        missing_anchor = bool(anchor) and file.suffix == ".md" and anchor not in _anchors(file)
+        if not file.exists() or missing_anchor:
             broken.append(target)
     assert not broken, f"{page.name}: broken links {broken}"
