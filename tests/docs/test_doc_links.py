@@ -30,7 +30,7 @@ def test_relative_links_resolve(page: Path):
             continue  # http(s), mailto: not checked here (no network)
         path, _, anchor = target.partition("#")
         file = (page.parent / path).resolve() if path else page
-        missing_anchor = bool(anchor) and file.suffix == ".md" and anchor not in _anchors(file)
-        if not file.exists() or missing_anchor:
+        if not file.exists() or (anchor and file.suffix == ".md"
+                                 and anchor not in _anchors(file)):
             broken.append(target)
     assert not broken, f"{page.name}: broken links {broken}"
