@@ -6,10 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := pyproject.toml $(shell find jupyter_dlops converters jupyter-config -type f -not -path '*/__pycache__/*' 2>/dev/null)
+# the labextension is built by `pip install .` (hatch-jupyter-builder runs npm in labextension/)
+SOURCES += install.json $(wildcard labextension/package*.json) $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null)
+UI_STAMP := ui-tests/node_modules/.installed
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test test-python lint bench clean system-deps postgres
+.PHONY: install demo test test-python test-browser lint bench clean system-deps postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,19 +21,36 @@ $(BIN)/python:
 
 # Non-editable on purpose: the shared-data files (server config, labextension, nbconvert
 # templates) must land where users get them, and the tests must see exactly that.
-$(STAMP): $(BIN)/python $(SOURCES)
+$(STAMP): $(BIN)/python $(SOURCES) | system-deps
 	$(BIN)/pip install -q ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: install
-	$(BIN)/python examples/quickstart/train.py --epochs 3
-	$(BIN)/dlops runs --limit 5
-	$(BIN)/dlops show $$($(BIN)/dlops runs --limit 1 --ids)
+# The demo's example needs scikit-learn (the `examples` extra); `make test` does not install it.
+EXAMPLES_STAMP := $(VENV)/.installed-examples
+$(EXAMPLES_STAMP): $(STAMP)
+	$(BIN)/pip install -q ".[test,examples]"
+	touch $(EXAMPLES_STAMP)
 
+# Versions the example data, sweeps 4 runs 2 at a time, exports the notebook and runs the script,
+# then prints the runs, the best run, a comparison and a metrics plot (examples/demo.py).
+demo: install $(EXAMPLES_STAMP)
+	$(BIN)/python examples/demo.py
+
+# Quick when everything is there: Debian's Chromium for the UI tests (never a downloaded
+# browser), Node.js + npm for the labextension build.
 system-deps:
-	@true
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && $(APT_INSTALL) chromium; }
+	@command -v npm >/dev/null 2>&1 || { apt-get update -q && $(APT_INSTALL) nodejs npm; }
+
+$(UI_STAMP): ui-tests/package.json ui-tests/package-lock.json
+	cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+# Galata + Playwright against a real `jupyter lab` from .venv, in /usr/bin/chromium.
+test-browser: install system-deps $(UI_STAMP)
+	cd ui-tests && PATH="$(CURDIR)/$(BIN):$$PATH" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
 
 # PostgreSQL server binaries for the store tests (tests/pg_server.py starts a throw-away
 # server on 127.0.0.1). Installed from Debian's packages only when initdb/pg_ctl are missing.
@@ -44,6 +65,7 @@ endif
 
 test: install system-deps postgres
 	DLOPS_REQUIRE_POSTGRES=1 $(BIN)/pytest -p no:cacheprovider
+	$(MAKE) --no-print-directory test-browser
 
 lint: install
 	$(BIN)/pip install -q ruff mypy
@@ -54,4 +76,4 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build dist .dlops
+	rm -rf $(VENV) build dist .dlops jupyter_dlops/labextension labextension/lib ui-tests/.galata-root ui-tests/.galata-store

@@ -1,10 +1,11 @@
 """Child process for bench_tracking.py: MLflow's side (runs in benchmarks/.venv-peers, with
 MLflow 3 on its sqlite backend). Prints one JSON line. Same modes as tracking_ours.py:
 
-    tracking_mlflow.py log DB N [--async]   N mlflow.log_metric calls inside start_run
+    tracking_mlflow.py log DB N [--async] [--budget S]   N log_metric calls in start_run
     tracking_mlflow.py sigkill DB PACE_S
     tracking_mlflow.py populate DB START END [API_RUNS]
     tracking_mlflow.py search DB REPS       mlflow.search_runs(filter_string=MLFLOW_FILTER)
+    tracking_mlflow.py search-once DB       import mlflow and search once (timed as a process)
 """
 
 from __future__ import annotations
@@ -31,17 +32,23 @@ def _mlflow(db: str):
     return mlflow
 
 
-def log(db: str, n: int, synchronous: bool) -> dict:
+def log(db: str, n: int, synchronous: bool, budget: float) -> dict:
+    """``n`` values, or as many as fit in ``budget`` seconds (MLflow logs 20-250 a second on
+    this shared machine; its rate per call does not depend on how many it logs)."""
     mlflow = _mlflow(db)
     t0 = time.perf_counter()
+    done = 0
     with mlflow.start_run(run_name="bench-log") as run:
         t1 = time.perf_counter()
         for i in range(n):
             mlflow.log_metric("loss", i * 0.001, step=i, synchronous=synchronous)
+            done = i + 1
+            if i % 100 == 99 and time.perf_counter() - t1 > budget:
+                break
         t2 = time.perf_counter()
     t3 = time.perf_counter()  # end_run waits for queued async values too
-    return {"run_id": run.info.run_id, "start_s": t1 - t0, "loop_s": t2 - t1, "end_s": t3 - t2,
-            "total_s": t3 - t0}
+    return {"run_id": run.info.run_id, "values": done, "start_s": t1 - t0, "loop_s": t2 - t1,
+            "end_s": t3 - t2, "total_s": t3 - t0}
 
 
 def sigkill(db: str, pace: float) -> None:
@@ -143,11 +150,23 @@ def search(db: str, reps: int) -> dict:
     return {"count": count, "median_s": statistics.median(times), "times": times}
 
 
+def search_once(db: str) -> dict:
+    """What a user's script does: import MLflow, point it at the store, search once (the
+    parent times this whole process)."""
+    mlflow = _mlflow(db)
+    from tracking_data import MLFLOW_FILTER
+
+    frame = mlflow.search_runs(experiment_names=[EXPERIMENT], filter_string=MLFLOW_FILTER,
+                               max_results=100_000)
+    return {"count": len(frame)}
+
+
 def main(argv: list[str]) -> None:
     mode, db = argv[0], argv[1]
     os.chdir(os.path.dirname(db) or ".")  # MLflow puts ./mlruns artifacts in the cwd
     if mode == "log":
-        result = log(db, int(argv[2]), synchronous="--async" not in argv)
+        budget = float(argv[argv.index("--budget") + 1]) if "--budget" in argv else 1e9
+        result = log(db, int(argv[2]), synchronous="--async" not in argv, budget=budget)
     elif mode == "sigkill":
         sigkill(db, float(argv[2]))
         return
@@ -155,6 +174,8 @@ def main(argv: list[str]) -> None:
         result = populate(db, int(argv[2]), int(argv[3]), int(argv[4]) if len(argv) > 4 else 10**9)
     elif mode == "search":
         result = search(db, int(argv[2]))
+    elif mode == "search-once":
+        result = search_once(db)
     else:
         raise SystemExit(f"unknown mode {mode}")
     print(json.dumps(result))

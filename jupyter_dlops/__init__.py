@@ -33,8 +33,11 @@ _EXPORTS = {
     "DlopsClient": "jupyter_dlops.tracking.client:DlopsClient",
     "open_store": "jupyter_dlops.store:open_store",
     "DlopsError": "jupyter_dlops.errors:DlopsError",
+    "sweep": "jupyter_dlops.sweeps.api:sweep",
+    "run_notebook": "jupyter_dlops.sweeps.api:run_notebook",
+    "reproduce": "jupyter_dlops.reproduce:reproduce",
 }
-_SUBMODULES = {"data", "convert", "sweeps", "widgets", "errors", "store", "tracking"}
+_SUBMODULES = {"data", "convert", "sweeps", "reproduce", "widgets", "errors", "store", "tracking"}
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "jupyter_dlops.cli.runs_cmds",
     "jupyter_dlops.cli.data_cmds",
     "jupyter_dlops.cli.export_cmds",
+    "jupyter_dlops.cli.run_cmds",
 )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import os
+import tempfile
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -131,7 +133,13 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
 
 def _parse(code: str, number: int) -> ast.Module:
     try:
-        return ast.parse(code)
+        tree = ast.parse(code)
+        # Some errors only show at compile time ('return' outside a function, a top-level
+        # 'await'); found by the fuzzing in tests/reliability (issue 8).
+        with warnings.catch_warnings():  # SyntaxWarnings are the user's, not a failure
+            warnings.simplefilter("ignore")
+            compile(tree, f"<cell {number}>", "exec", dont_inherit=True)
+        return tree
     except SyntaxError as error:
         text = (error.text or "").strip()
         near = f" near {text[:40]!r}" if text else ""

@@ -49,6 +49,10 @@ def verify(store, ref: str, *, rehash: bool = False) -> dict[str, Any]:
                 with store.write() as cursor:
                     statcache.save(cursor, cache_rows)
     result = _compare(manifest, current)
+    from .integrity import version_problems
+
+    result["tampered"] = version_problems(store, version)  # the stored record itself (issue 8)
+    result["ok"] = result["ok"] and not result["tampered"]
     result.update(id=version["id"], path=root, **stats.as_dict())
     return result
 

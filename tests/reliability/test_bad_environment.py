@@ -160,7 +160,7 @@ def test_two_gc_at_once_while_runs_write(any_store_uri, child_env, tmp_path):
     for proc in writers:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-    for proc, out, err in gcs:
+    for proc, _, err in gcs:
         assert proc.returncode == 0, err
     removed = sum(len(json.loads(out)["removed"]) for _, out, _ in gcs)
     assert removed == 3  # the three old objects nobody reused, each removed exactly once

@@ -1,0 +1,40 @@
+"""The route table: every route the extension serves, in one list (the tests iterate it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_server.utils import url_path_join
+
+from .export import ExportHandler
+from .runs import (
+    DataVersionsHandler,
+    MetricsHandler,
+    NotebookRunHandler,
+    RunHandler,
+    RunsHandler,
+    SweepsHandler,
+)
+from .settings import settings_for
+
+NAMESPACE = "jupyter-dlops"
+RUN_REF = r"(?P<ref>[^/]+)"
+
+#: (pattern under /jupyter-dlops/, handler)
+ROUTES: list[tuple[str, type]] = [
+    ("runs", RunsHandler),
+    (f"runs/{RUN_REF}", RunHandler),
+    (f"runs/{RUN_REF}/metrics", MetricsHandler),
+    ("notebook-run", NotebookRunHandler),
+    ("sweeps", SweepsHandler),
+    ("data-versions", DataVersionsHandler),
+    ("export", ExportHandler),
+]
+
+
+def setup_routes(server_app: Any) -> None:
+    web_app = server_app.web_app
+    web_app.settings["jupyter_dlops"] = settings_for(server_app)
+    base_url = web_app.settings["base_url"]
+    handlers = [(url_path_join(base_url, NAMESPACE, pattern), handler) for pattern, handler in ROUTES]
+    web_app.add_handlers(".*$", handlers)

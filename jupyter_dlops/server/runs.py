@@ -1,0 +1,129 @@
+"""Runs, metric series, sweeps and data versions: thin adapters over the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tornado import web
+
+from .base import DlopsHandler
+
+PAGE_DEFAULT = 50
+PAGE_MAX = 1000
+
+
+def list_runs(store: Any, where: str, sort: str, limit: int, offset: int) -> dict[str, Any]:
+    """One page of runs matching ``where`` in ``sort`` order, with the total count."""
+    ids = store.search_run_ids(where or None, sort or None)
+    page = store.runs_by_id(ids[offset:offset + limit]) if limit else []
+    live = bool(store.search_run_ids('status = "running"', None, 1))
+    return {
+        "runs": [run.to_dict() for run in page],
+        "total": len(ids),
+        "offset": offset,
+        "limit": limit,
+        "live": live,
+        "param_keys": store.param_keys(),
+        "metric_keys": store.metric_keys(),
+    }
+
+
+def metric_series(store: Any, ref: str, key: str | None) -> dict[str, list[list[Any]]]:
+    run_id = store.resolve_run(ref)
+    series = store.metric_series(run_id, key)
+    return {name: [list(point) for point in points] for name, points in series.items()}
+
+
+def notebook_run(store: Any, root: Path, path: str) -> dict[str, Any] | None:
+    """The run of a notebook: its newest running run, else its newest run. Matched on the run's
+    entry point or its ``notebook`` tag, either relative to the server root or absolute."""
+    if not path:
+        return None
+    names = {path, str(root / path)}
+    quoted = ", ".join('"' + name.replace('"', '""') + '"' for name in sorted(names))
+    where = f"entry_point in ({quoted}) or tags.notebook in ({quoted})"
+    runs = store.search_runs(where, None, 20)
+    running = [run for run in runs if run.status == "running"]
+    chosen = (running or runs or [None])[0]
+    return None if chosen is None else chosen.to_dict()
+
+
+def run_record(store: Any, ref: str) -> dict[str, Any]:
+    """A run's whole record, with the data versions it read and wrote under ``data``."""
+    run = store.get_run(ref)
+    record = run.to_dict()
+    try:
+        from ..data import versions_for_run
+    except ImportError:  # a build without data versioning
+        record["data"] = []
+    else:
+        record["data"] = versions_for_run(store, run.run_id)
+    return record
+
+
+def data_versions(store: Any, name: str | None, limit: int) -> list[dict[str, Any]]:
+    """Data versions, newest first (those recorded under ``name`` when given)."""
+    try:
+        from ..data.records import list_versions
+    except ImportError:
+        return []
+    return list_versions(store, name, limit)
+
+
+def optional_list(store: Any, method: str) -> list[Any]:
+    """A store listing the store may not have yet (sweeps): empty if absent."""
+    function = getattr(store, method, None)
+    if function is None:
+        return []
+    return [item.to_dict() if hasattr(item, "to_dict") else item for item in function()]
+
+
+class RunsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        where = self.get_argument("where", "")
+        sort = self.get_argument("sort", "")
+        limit = self.int_argument("limit", PAGE_DEFAULT, high=PAGE_MAX)
+        offset = self.int_argument("offset", 0, high=10**9)
+        store = await self.call(self.store)
+        self.reply(await self.call(list_runs, store, where, sort, limit, offset))
+
+
+class RunHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self, ref: str) -> None:
+        store = await self.call(self.store)
+        self.reply(await self.call(run_record, store, ref))
+
+
+class MetricsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self, ref: str) -> None:
+        key = self.get_argument("key", None) or None
+        store = await self.call(self.store)
+        self.reply({"series": await self.call(metric_series, store, ref, key)})
+
+
+class NotebookRunHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        path = self.get_argument("path", "")
+        store = await self.call(self.store)
+        self.reply({"run": await self.call(notebook_run, store, self.dlops.root_dir, path)})
+
+
+class SweepsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        store = await self.call(self.store)
+        self.reply({"sweeps": await self.call(optional_list, store, "list_sweeps")})
+
+
+class DataVersionsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        name = self.get_argument("name", None) or None
+        limit = self.int_argument("limit", 200, high=PAGE_MAX)
+        store = await self.call(self.store)
+        self.reply({"versions": await self.call(data_versions, store, name, limit)})

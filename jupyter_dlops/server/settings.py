@@ -1,0 +1,46 @@
+"""What the handlers share: where the store is, the server root, the request size limit."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from traitlets import Int, Unicode
+from traitlets.config import Configurable
+
+from ..config import STORE_ENV, default_store_uri
+
+#: Largest request body accepted (the export route takes a path and a flag, nothing more).
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass
+class DlopsSettings:
+    """Settings for the handlers, kept in ``web_app.settings["jupyter_dlops"]``."""
+
+    root_dir: Path
+    store_uri: str
+    max_body_bytes: int = MAX_BODY_BYTES
+
+
+class JupyterDlops(Configurable):
+    """Server-side settings of the jupyter-dlops extension (``c.JupyterDlops.*``)."""
+
+    store_uri = Unicode(
+        "", config=True,
+        help="Store the panel reads and export records to; default: DLOPS_STORE, else the "
+             ".dlops/ folder at the project root (git root) of the server's root folder.",
+    )
+    max_body_bytes = Int(
+        MAX_BODY_BYTES, config=True, help="Largest request body the extension's routes accept.",
+    )
+
+
+def settings_for(server_app: Any) -> DlopsSettings:
+    """The settings for ``server_app``: its root folder and the store to use."""
+    root = Path(os.path.expanduser(server_app.root_dir)).resolve()
+    options = JupyterDlops(config=server_app.config)
+    uri = options.store_uri or os.environ.get(STORE_ENV, "").strip() or default_store_uri(root)
+    return DlopsSettings(root_dir=root, store_uri=str(uri), max_body_bytes=options.max_body_bytes)

@@ -1,0 +1,151 @@
+/**
+ * Every call to the jupyter-dlops server extension goes through this module.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+export interface IMetricSummary {
+  last: number | null;
+  min: number | null;
+  max: number | null;
+  count: number;
+  last_step: number;
+}
+
+/** A data version a run read or wrote. */
+export interface IRunData {
+  id: string;
+  name: string | null;
+  direction: string;
+  files: number;
+  bytes: number;
+}
+
+export interface IRun {
+  run_id: string;
+  name: string;
+  experiment: string;
+  kind: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  duration: number | null;
+  entry_point: string | null;
+  error: string | null;
+  error_cell: string | null;
+  sweep_id: string | null;
+  params: { [key: string]: unknown };
+  metrics: { [key: string]: IMetricSummary };
+  tags: { [key: string]: string };
+  artifacts?: { path: string; size: number; kind: string }[];
+  sections?: { [key: string]: unknown };
+  data?: IRunData[];
+}
+
+export interface IRunPage {
+  runs: IRun[];
+  total: number;
+  offset: number;
+  limit: number;
+  live: boolean;
+  param_keys: string[];
+  metric_keys: string[];
+}
+
+export interface IRunQuery {
+  where?: string;
+  sort?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** {key: [[step, value, timestamp], ...]} */
+export type MetricSeries = { [key: string]: [number, number | null, number][] };
+
+export interface IExportResult {
+  notebook: string;
+  script_path: string;
+  report: { [key: string]: unknown };
+}
+
+/** An error answered by the server, with its one-line message. */
+export class DlopsApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Call the server extension and return the JSON body; a non-2xx answer throws a
+ * DlopsApiError carrying the server's message.
+ */
+export async function requestAPI<T>(
+  endPoint: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, 'jupyter-dlops', endPoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new DlopsApiError(0, `the Jupyter server cannot be reached (${error})`);
+  }
+  const text = await response.text();
+  let data: any = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { message: text };
+  }
+  if (!response.ok) {
+    const message = (data && data.message) || response.statusText;
+    throw new DlopsApiError(response.status, message);
+  }
+  return data as T;
+}
+
+function query(params: { [key: string]: string | number | undefined }): string {
+  const parts = Object.entries(params)
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+export function listRuns(q: IRunQuery = {}): Promise<IRunPage> {
+  return requestAPI<IRunPage>(`runs${query({ ...q })}`);
+}
+
+export function getRun(ref: string): Promise<IRun> {
+  return requestAPI<IRun>(`runs/${encodeURIComponent(ref)}`);
+}
+
+export async function metricSeries(ref: string, key?: string): Promise<MetricSeries> {
+  const data = await requestAPI<{ series: MetricSeries }>(
+    `runs/${encodeURIComponent(ref)}/metrics${query({ key })}`
+  );
+  return data.series;
+}
+
+export async function notebookRun(path: string): Promise<IRun | null> {
+  const data = await requestAPI<{ run: IRun | null }>(`notebook-run${query({ path })}`);
+  return data.run;
+}
+
+export async function listSweeps(): Promise<unknown[]> {
+  return (await requestAPI<{ sweeps: unknown[] }>('sweeps')).sweeps;
+}
+
+export async function listDataVersions(): Promise<unknown[]> {
+  return (await requestAPI<{ versions: unknown[] }>('data-versions')).versions;
+}
+
+export function exportNotebook(path: string, strict = false): Promise<IExportResult> {
+  return requestAPI<IExportResult>('export', {
+    method: 'POST',
+    body: JSON.stringify({ path, strict })
+  });
+}

@@ -1,0 +1,138 @@
+/** A run's detail view: params, metrics with curves, and every recorded section. */
+import { ReactWidget } from '@jupyterlab/apputils';
+import * as React from 'react';
+
+import { getRun, IRun, metricSeries, MetricSeries } from './api';
+import { RunCharts } from './chart';
+import { formatDuration, formatTime, formatValue, shortId } from './format';
+
+/** The sections the record holds, in the order a reader wants them. */
+const SECTION_ORDER = ['data', 'code', 'environment', 'hardware', 'usage', 'cost', 'logs'];
+
+export function KeyValueTable(props: { rows: [string, unknown][]; className?: string }) {
+  return (
+    <table className={`jp-dlops-kv ${props.className ?? ''}`}>
+      <tbody>
+        {props.rows.map(([key, value]) => (
+          <tr key={key} data-key={key}>
+            <th>{key}</th>
+            <td>
+              {value !== null && typeof value === 'object' ? (
+                <pre>{JSON.stringify(value, null, 2)}</pre>
+              ) : (
+                formatValue(value)
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Section(props: { title: string; open?: boolean; children: React.ReactNode }) {
+  return (
+    <details className="jp-dlops-section" open={props.open} data-section={props.title}>
+      <summary>{props.title}</summary>
+      {props.children}
+    </details>
+  );
+}
+
+function summaryRows(run: IRun): [string, unknown][] {
+  return [
+    ['run id', run.run_id],
+    ['status', run.status],
+    ['experiment', run.experiment],
+    ['kind', run.kind],
+    ['entry point', run.entry_point],
+    ['start', formatTime(run.start_time)],
+    ['duration', formatDuration(run.duration)],
+    ['sweep', run.sweep_id],
+    ['error', run.error ? `${run.error}${run.error_cell ? ` (cell ${run.error_cell})` : ''}` : null]
+  ].filter(([, value]) => value !== null && value !== '') as [string, unknown][];
+}
+
+function dataRows(run: IRun): [string, unknown][] {
+  return (run.data ?? []).map(d => [
+    `${d.direction} ${d.name ?? ''}`.trim(),
+    `${shortId(d.id)} · ${d.files} files · ${d.bytes} bytes`
+  ]);
+}
+
+function orderedSections(run: IRun): [string, unknown][] {
+  const sections = run.sections ?? {};
+  const names = Object.keys(sections).sort(
+    (a, b) => rank(a) - rank(b) || a.localeCompare(b)
+  );
+  return names.map(name => [name, sections[name]]);
+}
+
+function rank(name: string): number {
+  const index = SECTION_ORDER.indexOf(name);
+  return index < 0 ? SECTION_ORDER.length : index;
+}
+
+export function RunDetail(props: { run: IRun; series: MetricSeries }) {
+  const { run } = props;
+  const metricRows = Object.entries(run.metrics).map(
+    ([key, m]) => [key, `last ${formatValue(m.last)} · min ${formatValue(m.min)} · max ${formatValue(m.max)} · ${m.count} values`] as [string, unknown]
+  );
+  return (
+    <div className="jp-dlops-detail" data-run-id={run.run_id}>
+      <h2>{run.name} <span className={`jp-dlops-badge jp-dlops-status-${run.status}`}>{run.status}</span></h2>
+      <KeyValueTable rows={summaryRows(run)} />
+      <Section title="params" open><KeyValueTable rows={Object.entries(run.params)} /></Section>
+      <Section title="metrics" open>
+        <KeyValueTable rows={metricRows} />
+        <RunCharts series={props.series} />
+      </Section>
+      <Section title="data versions" open={!!run.data?.length}>
+        <KeyValueTable rows={dataRows(run)} />
+      </Section>
+      <Section title="tags"><KeyValueTable rows={Object.entries(run.tags)} /></Section>
+      {orderedSections(run).map(([name, body]) => (
+        <Section key={name} title={name}>
+          {body !== null && typeof body === 'object' && !Array.isArray(body)
+            ? <KeyValueTable rows={Object.entries(body as object)} />
+            : <pre>{JSON.stringify(body, null, 2)}</pre>}
+        </Section>
+      ))}
+      {!!run.artifacts?.length && (
+        <Section title="artifacts">
+          <KeyValueTable rows={run.artifacts.map(a => [a.path, `${a.kind}, ${a.size} bytes`])} />
+        </Section>
+      )}
+    </div>
+  );
+}
+
+function RunDetailLoader(props: { runId: string }) {
+  const [state, setState] = React.useState<{ run?: IRun; series?: MetricSeries; error?: string }>({});
+  React.useEffect(() => {
+    Promise.all([getRun(props.runId), metricSeries(props.runId)])
+      .then(([run, series]) => setState({ run, series }))
+      .catch(e => setState({ error: (e as Error).message }));
+  }, [props.runId]);
+  if (state.error) {
+    return <div className="jp-dlops-error" role="alert">{state.error}</div>;
+  }
+  if (!state.run || !state.series) {
+    return <p className="jp-dlops-muted">Loading run {shortId(props.runId)}…</p>;
+  }
+  return <RunDetail run={state.run} series={state.series} />;
+}
+
+export class RunDetailWidget extends ReactWidget {
+  constructor(private runId: string) {
+    super();
+    this.id = `jupyter-dlops-run-${runId}`;
+    this.title.label = `Run ${shortId(runId)}`;
+    this.title.closable = true;
+    this.addClass('jp-dlops-main');
+  }
+
+  render(): JSX.Element {
+    return <RunDetailLoader runId={this.runId} />;
+  }
+}

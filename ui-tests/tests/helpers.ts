@@ -1,0 +1,55 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+export const ROOT = process.env.JUPYTERLAB_GALATA_ROOT_DIR as string;
+export const STORE = process.env.DLOPS_STORE as string;
+export const PYTHON = process.env.DLOPS_PYTHON || 'python';
+
+/** Run python with the test store; returns stdout. */
+export function python(args: string[], cwd?: string): string {
+  return execFileSync(PYTHON, args, {
+    cwd,
+    env: { ...process.env, DLOPS_STORE: STORE },
+    encoding: 'utf-8'
+  });
+}
+
+export function hasConverter(): boolean {
+  try {
+    execFileSync(PYTHON, ['-c', 'import jupyter_dlops.convert'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const CONVERTER_MISSING =
+  'jupyter_dlops.convert (the converter issue) is not merged into this build yet';
+
+/** A small Python notebook: a parameters cell, an exploration cell, a training cell. */
+export function trainNotebook(): string {
+  const code = (source: string, tags: string[] = []) => ({
+    cell_type: 'code',
+    execution_count: null,
+    metadata: tags.length ? { tags } : {},
+    outputs: [],
+    source
+  });
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' },
+      language_info: { name: 'python' }
+    },
+    cells: [
+      code('lr = 0.1\nepochs = 2', ['parameters']),
+      code("print('exploring', lr)"),
+      code('print(lr * epochs)')
+    ]
+  });
+}
+
+export function inRoot(...parts: string[]): string {
+  return path.join(ROOT, ...parts);
+}
