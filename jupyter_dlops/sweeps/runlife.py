@@ -30,6 +30,21 @@ def begin_run(client: Any, task: RunTask, kind: str) -> float:
     return time.time()
 
 
+TEXT_OUTPUTS = ("notebook", "log")
+
+
+def store_output(client: Any, run_id: str, path: Path, name: str, kind: str) -> None:
+    """Outputs we produced as text (the executed notebook, logs) can hold whatever the code
+    printed, secrets included: they are scrubbed before storing. Other files are stored as is."""
+    if kind not in TEXT_OUTPUTS:
+        client.log_artifact(run_id, path, name=name, kind=kind)
+        return
+    from ..capture.redact import redact_text
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    client.log_bytes(run_id, redact_text(text).encode("utf-8"), name, kind=kind)
+
+
 def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
                outputs: dict[str, tuple[Path, str]]) -> Outcome:
     """Store the outputs (``{name: (path, kind)}``), the cost, and the final status."""
@@ -37,7 +52,7 @@ def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
 
     for name, (path, kind) in outputs.items():
         if path.is_file() and path.stat().st_size:
-            client.log_artifact(task.run_id, path, name=name, kind=kind)
+            store_output(client, task.run_id, path, name, kind)
     outcome.duration = time.time() - started
     outcome.params = task.params
     hardware = task.sections.get("hardware")
