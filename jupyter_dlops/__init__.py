@@ -7,9 +7,14 @@ jupyter_server, nbconvert, papermill and dask load only inside the features that
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 from ._version import __version__
+
+# `typing` (with re, enum, functools...) costs ~12 ms, most of this package's import time, and
+# is only needed by type checkers here (benchmarks/bench_startup.py)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # public name -> "module:attribute"
 _EXPORTS = {
@@ -28,8 +33,11 @@ _EXPORTS = {
     "DlopsClient": "jupyter_dlops.tracking.client:DlopsClient",
     "open_store": "jupyter_dlops.store:open_store",
     "DlopsError": "jupyter_dlops.errors:DlopsError",
+    "sweep": "jupyter_dlops.sweeps.api:sweep",
+    "run_notebook": "jupyter_dlops.sweeps.api:run_notebook",
+    "reproduce": "jupyter_dlops.reproduce:reproduce",
 }
-_SUBMODULES = {"data", "convert", "sweeps", "widgets", "errors", "store", "tracking"}
+_SUBMODULES = {"data", "convert", "sweeps", "reproduce", "widgets", "errors", "store", "tracking"}
 
 __all__ = ["__version__", *_EXPORTS]
 

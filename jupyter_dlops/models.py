@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 RUN_STATUSES = ("running", "finished", "failed", "killed")
@@ -62,6 +62,13 @@ class Run:
         return None if end is None else max(0.0, end - self.start_time)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # by hand, not dataclasses.asdict: its recursive deep copy was a third of
+        # `dlops runs --json` over thousands of runs (benchmarks/bench_tracking.py)
+        data: dict[str, Any] = {name: getattr(self, name) for name in RUN_COLUMNS}
+        data["params"] = dict(self.params)
+        data["metrics"] = {key: dict(vars(summary)) for key, summary in self.metrics.items()}
+        data["tags"] = dict(self.tags)
+        data["artifacts"] = [dict(vars(artifact)) for artifact in self.artifacts]
+        data["sections"] = dict(self.sections)
         data["duration"] = self.duration
         return data

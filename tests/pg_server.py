@@ -19,6 +19,7 @@ stores afterwards. Tests skip with a reason only when no PostgreSQL binaries exi
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import os
 import pwd
@@ -88,10 +89,8 @@ class PostgresServer:
         return self
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):  # already gone
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def uri(self, database: str = "postgres", password: str | None = PASSWORD) -> str:
@@ -106,7 +105,7 @@ class PostgresServer:
 
     def create_database(self) -> str:
         name = "t_" + uuid.uuid4().hex[:16]
-        self.admin(f"CREATE DATABASE {name}")
+        self.admin(f"CREATE DATABASE {name} STRATEGY FILE_COPY")  # 3x faster than WAL_LOG here
         return name
 
     def drop_database(self, name: str) -> None:

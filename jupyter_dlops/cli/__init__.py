@@ -20,11 +20,41 @@ COMMAND_MODULES = (
     "jupyter_dlops.cli.runs_cmds",
     "jupyter_dlops.cli.data_cmds",
     "jupyter_dlops.cli.export_cmds",
+    "jupyter_dlops.cli.run_cmds",
 )
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter without its ``import shutil`` (which drags in bz2 and lzma, a few
+    ms of every ``dlops`` start: argparse builds a formatter for every ``add_argument``)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    import os
+
+    try:
+        return int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+    except (ValueError, OSError, AttributeError):
+        return 80
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every (sub-)parser uses :class:`_HelpFormatter` unless told otherwise; sub-parsers
+    inherit this class through ``add_subparsers``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dlops",
         description="Experiment tracking, notebook export and sweeps for Jupyter.",
         epilog="Store: DLOPS_STORE (a path or URI) overrides the .dlops/ folder at the project root.",

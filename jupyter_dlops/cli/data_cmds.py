@@ -158,6 +158,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if result["ok"]:
         print(f"ok: {result['path']} matches data version {result['id'][:12]}")
         return 0
+    if result.get("tampered"):
+        raise DataChangedError(f"data version {result['id'][:12]} was tampered with in the store: "
+                               f"{'; '.join(result['tampered'])}; restore the store from a backup")
     counts = ", ".join(f"{len(result[k])} {k}" for k in ("changed", "appeared", "vanished"))
     raise DataChangedError(f"{result['path']} differs from data version {result['id'][:12]} "
                            f"({counts}); add it again to record a new version")
@@ -216,7 +219,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(table(list(result["items"][0]), [list(i.values()) for i in result["items"]]))
     else:
         for item in result["items"]:
-            print(item[column])
+            path = str(item[column])
+            print(path if path.isprintable() else repr(path))  # one line per item, always
     print(f"{result['count']} of {result['total']} items match ({result['seconds'] * 1000:.0f} ms)",
           file=sys.stderr)
     if "saved" in result:

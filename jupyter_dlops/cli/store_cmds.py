@@ -24,6 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
     p.add_argument("--grace", type=float, default=3600.0, metavar="SECONDS",
                    help="keep unreferenced objects younger than this (default: 3600)")
+    p.add_argument("--check", action="store_true",
+                   help="remove nothing; verify every object and data version (exit 4 if tampered)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=cmd_gc)
 
@@ -52,6 +54,8 @@ def cmd_gc(args: argparse.Namespace) -> int:
     from ..store import open_store
     from ..store.gc import collect
 
+    if args.check:
+        return cmd_gc_check(args)
     report = collect(open_store(create=False), grace_seconds=args.grace, dry_run=args.dry_run)
     if args.json:
         print_json(json_safe(vars(report)))
@@ -60,4 +64,33 @@ def cmd_gc(args: argparse.Namespace) -> int:
     print(f"{report.objects} objects, {report.referenced} referenced; {verb} {len(report.removed)} "
           f"({report.bytes_freed} bytes) and {report.temporary_removed} stale temporary files; "
           f"kept {report.kept_young} unreferenced objects younger than {args.grace:g}s")
+    return 0
+
+
+def cmd_gc_check(args: argparse.Namespace) -> int:
+    """``dlops gc --check``: tampered or missing objects and data versions (issue 8)."""
+    from ..errors import StoreError
+    from ..store import open_store
+    from ..store.gc import check
+
+    store = open_store(create=False)
+    found = check(store)
+    found["data_versions"] = []
+    if store._has_table("data_version"):
+        from ..data.integrity import all_version_problems
+
+        found["data_versions"] = [f"{vid[:12]}: {p}" for vid, ps in all_version_problems(store).items() for p in ps]
+    problems = [f"object {o[:12]} does not match its content" for o in found["corrupt"]]
+    problems += [f"object {o[:12]} is referenced but missing" for o in found["missing"]]
+    problems += [f"data version {line}" for line in found["data_versions"]]
+    if args.json:
+        print_json(found)
+    else:
+        for line in problems:
+            print(line)
+    if problems:
+        raise StoreError(f"the store at {store.location} failed its check ({len(problems)} problems, "
+                         f"first: {problems[0]}); restore it from a backup")
+    if not args.json:
+        print(f"ok: every object and data version in {store.location} is intact")
     return 0

@@ -10,12 +10,13 @@ from __future__ import annotations
 import ast
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConvertError, UsageError
-from .cells import PARAMETERS, PlannedCell, plan_cells
+from .cells import GENERATED, PARAMETERS, PlannedCell, plan_cells
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
 from .magics import translate_cell
@@ -25,8 +26,6 @@ from .reader import parse_notebook, read_notebook
 from .render import ScriptCell, marker_like_lines, render_script
 from .report import ExportReport
 
-GENERATED_TAG = "dlops-cli"
-
 
 @dataclass
 class ExportResult:
@@ -35,7 +34,6 @@ class ExportResult:
     script_path: Path
     script: str
     report: ExportReport
-    report_path: Path | None = None
 
 
 @dataclass
@@ -135,7 +133,13 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
 
 def _parse(code: str, number: int) -> ast.Module:
     try:
-        return ast.parse(code)
+        tree = ast.parse(code)
+        # Some errors only show at compile time ('return' outside a function, a top-level
+        # 'await'); found by the fuzzing in tests/reliability (issue 8).
+        with warnings.catch_warnings():  # SyntaxWarnings are the user's, not a failure
+            warnings.simplefilter("ignore")
+            compile(tree, f"<cell {number}>", "exec", dont_inherit=True)
+        return tree
     except SyntaxError as error:
         text = (error.text or "").strip()
         near = f" near {text[:40]!r}" if text else ""
@@ -156,7 +160,7 @@ def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) ->
     if not parameters and not track:
         return
     code = render_cli_cell(parameters, name=name, script_name=script_name, track=track)
-    cell = ScriptCell("code", code, (GENERATED_TAG,))
+    cell = ScriptCell("code", code, (GENERATED,))
     if state.parameters_index >= 0:
         state.script_cells.insert(state.parameters_index + 1, cell)
     else:
@@ -209,6 +213,8 @@ def export_notebook(
 
 def write_atomically(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` through a temporary file, so no half-written script remains."""
+    import tempfile  # only when writing: keeps the command's start-up short
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:

@@ -46,7 +46,7 @@ class DlopsScriptExporter(TemplateExporter):
         return []
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None,
-                           **kw: Any) -> tuple[str, dict[str, Any]]:
+                           **kw: Any) -> tuple[Any, dict[str, Any]]:
         """Convert with the converter, then render the template around its script."""
         resources = self._init_resources(resources)
         name = (resources.get("metadata") or {}).get("name") or "notebook"
@@ -62,7 +62,7 @@ class DlopsScriptExporter(TemplateExporter):
         return super().from_notebook_node(nb, resources, **kw)
 
 
-def _plain(nb: Any) -> dict[str, Any]:
+def _plain(nb: Any) -> Any:
     """A NotebookNode as plain dicts and lists (the converter reads JSON-shaped data)."""
     if isinstance(nb, dict):
         return {key: _plain(value) for key, value in nb.items()}

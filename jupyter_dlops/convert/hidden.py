@@ -64,7 +64,8 @@ def find_hidden_state(cells: list[AnalysedCell]) -> list[Finding]:
         if cell.names is None:
             continue
         if cell.exported and not opaque:
-            for name in sorted(cell.names.used - defined, key=lambda n: cell.names.lines.get(n, 0)):
+            lines = cell.names.lines
+            for name in sorted(cell.names.used - defined, key=lambda n: lines.get(n, 0)):
                 findings.append(_undefined(cell, name, cells))
             findings += _rebound_by_skipped(cell, defined, last_set_by)
         if cell.exported:
@@ -83,10 +84,11 @@ def _rebound_by_skipped(cell: AnalysedCell, defined: set[str],
     assert cell.names is not None
     findings = []
     reads = (cell.names.used | cell.names.mutated) & defined
-    for name in sorted(reads, key=lambda n: cell.names.lines.get(n, 0)):
+    lines = cell.names.lines
+    for name in sorted(reads, key=lambda n: lines.get(n, 0)):
         setter = last_set_by.get(name)
         if setter is not None and not setter.exported:
-            line = cell.names.lines.get(name, 0)
+            line = lines.get(name, 0)
             findings.append(Finding(
                 cell.number, line, name, "skipped",
                 f"cell {cell.number}, line {line}: '{name}' was last changed by skipped cell "

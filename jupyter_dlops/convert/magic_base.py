@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 
 from ..errors import ConvertError
@@ -63,6 +62,8 @@ def removed(text: str, ctx: Context, why: str) -> list[str]:
 
 def split_args(args: str, ctx: Context) -> list[str]:
     """Shell-like split of a magic's arguments; a clear error for unbalanced quotes."""
+    import shlex  # only for the few magics with arguments
+
     try:
         return shlex.split(args)
     except ValueError as error:

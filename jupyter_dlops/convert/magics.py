@@ -120,7 +120,8 @@ def translate_line(text: str, ctx: Context) -> list[str]:
         return removed(joined, ctx, "help lookup, interactive only")
     assigned = _ASSIGNED.match(joined)
     if assigned:
-        return line_magics.assigned(*assigned.groups(), ctx)
+        indent, target, sigil, name, rest = assigned.groups()
+        return line_magics.assigned(indent, target, sigil, name, rest, ctx)
     shell = _SHELL.match(joined)
     if shell:
         return line_magics.shell(shell.group(1), shell.group(2).strip(), ctx)

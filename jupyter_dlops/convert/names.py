@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 BUILTIN_NAMES = frozenset(dir(builtins)) | {
     "__file__", "__name__", "__builtins__", "__doc__", "__spec__", "__loader__",
@@ -30,6 +31,10 @@ MUTATING_METHODS = frozenset({
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPES = (*_FUNCTIONS, ast.ClassDef, *_COMPREHENSIONS)
+_SCOPE_TYPES = frozenset(_SCOPES)
+_NAMED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_BINDERS = frozenset({ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.MatchAs, ast.MatchStar,
+                      ast.MatchMapping})
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,21 @@ def cell_names(source: str | ast.Module) -> CellNames:
 
 class _ModuleVisitor(ast.NodeVisitor):
     """Walks module-level statements in execution order."""
+
+    _methods: dict[type, Callable[[_ModuleVisitor, Any], None]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        # NodeVisitor.visit builds a method name and looks it up for every node; the export
+        # of a 1,000-cell notebook visits ~25k nodes, so resolve each node type once.
+        kind = type(node)
+        method: Any = self._methods.get(kind)
+        if method is None:
+            method = getattr(type(self), "visit_" + kind.__name__, type(self).generic_visit)
+            self._methods[kind] = method
+        method(self, node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        pass  # no names; skips NodeVisitor's deprecated visit_Num/visit_Str shims
 
     def __init__(self) -> None:
         self.bound: set[str] = set()
@@ -257,18 +277,19 @@ def scope_free_names(node: ast.AST) -> tuple[dict[str, int], set[str]]:
     declared_global: set[str] = set()
     nested: list[ast.AST] = []
     for child in _own_nodes(body):
-        if isinstance(child, _SCOPES):
-            nested.append(child)
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                local.add(child.name)
-        elif isinstance(child, ast.Name):
-            if isinstance(child.ctx, ast.Load):
-                loads.setdefault(child.id, child.lineno)
+        kind = type(child)
+        if kind is ast.Name:
+            if isinstance(child.ctx, ast.Load):  # type: ignore[attr-defined]
+                loads.setdefault(child.id, child.lineno)  # type: ignore[attr-defined]
             else:
-                local.add(child.id)
-        elif isinstance(child, (ast.Global, ast.Nonlocal)):
-            declared_global.update(child.names)
-        else:
+                local.add(child.id)  # type: ignore[attr-defined]
+        elif kind in _SCOPE_TYPES:
+            nested.append(child)
+            if kind in _NAMED_SCOPES:
+                local.add(child.name)  # type: ignore[attr-defined]
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            declared_global.update(child.names)  # type: ignore[attr-defined]
+        elif kind in _BINDERS:
             local.update(_bound_by(child))
     for scope in nested:
         free, writes = scope_free_names(scope)
@@ -285,7 +306,7 @@ def _own_nodes(nodes: list[ast.AST]) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        children = _outer_parts(node) if isinstance(node, _SCOPES) else ast.iter_child_nodes(node)
+        children = _outer_parts(node) if type(node) in _SCOPE_TYPES else ast.iter_child_nodes(node)
         stack.extend(reversed(list(children)))
 
 

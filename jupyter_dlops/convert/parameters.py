@@ -90,6 +90,10 @@ def parse_parameters(tree: ast.Module, source: str, cell: int) -> ParametersCell
             result.kept.append((statement.lineno, f"cell {cell}, line {statement.lineno}: "
                                 f"{', '.join(names)} = {why}; kept as code, not a flag"))
             continue
+        if not isinstance(value, (ast.Constant, ast.List, ast.Dict, ast.Tuple, ast.UnaryOp)):
+            result.kept.append((statement.lineno, f"cell {cell}, line {statement.lineno}: "
+                                f"{ast.unparse(value)[:60]} evaluated safely to {default!r} for "
+                                "the flag's default; the line stays as written"))
         end = statement.end_lineno or statement.lineno
         help_text = comments.get(end) or comments.get(statement.lineno, "")
         for name in names:

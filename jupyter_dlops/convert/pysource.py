@@ -9,7 +9,6 @@ multi-line strings. None of this imports IPython.
 from __future__ import annotations
 
 import io
-import tokenize
 
 _OPENERS = "([{"
 _CLOSERS = ")]}"
@@ -85,21 +84,26 @@ def py_format_string(text: str) -> str:
 
 def string_lines(source: str) -> set[int]:
     """1-based numbers of the lines that continue a multi-line string token."""
+    import tokenize  # only for %%capture bodies and parameters cells
+    plain = _plain_tokens()
     inside: set[int] = set()
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
         return inside
     for token in tokens:
-        if token.type == tokenize.STRING or token.type not in _PLAIN_TOKENS:
+        if token.type == tokenize.STRING or token.type not in plain:
             inside.update(range(token.start[0] + 1, token.end[0] + 1))
     return inside
 
 
-_PLAIN_TOKENS = {
-    tokenize.NAME, tokenize.NUMBER, tokenize.OP, tokenize.COMMENT, tokenize.NEWLINE,
-    tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.ERRORTOKEN,
-}
+def _plain_tokens() -> set[int]:
+    import tokenize
+
+    return {
+        tokenize.NAME, tokenize.NUMBER, tokenize.OP, tokenize.COMMENT, tokenize.NEWLINE,
+        tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.ERRORTOKEN,
+    }
 
 
 def indent(source: str, prefix: str = "    ") -> str:
@@ -115,6 +119,8 @@ def indent(source: str, prefix: str = "    ") -> str:
 
 def line_comments(source: str) -> dict[int, str]:
     """The text of the comment on each line (without ``#``), by 1-based line number."""
+    import tokenize
+
     comments: dict[int, str] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):

@@ -202,7 +202,7 @@ def _same_series(left: list[tuple[Any, float]], right: list[tuple[Any, float]]) 
         return False
     return all(a_step == b_step and (math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
                                      or (math.isnan(a) and math.isnan(b)))
-               for (a_step, a), (b_step, b) in zip(left, right))
+               for (a_step, a), (b_step, b) in zip(left, right, strict=True))
 
 
 def _short(series: list[tuple[Any, float]]) -> str:

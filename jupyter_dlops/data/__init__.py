@@ -8,7 +8,7 @@
 Every function takes ``store=`` (a store object or URI; default: ``open_store()``). The
 modules: :mod:`.scan` (walking), :mod:`.hashing` and :mod:`.statcache` (fast, safe
 hashing), :mod:`.manifest` (ids), :mod:`.adding`, :mod:`.records`, :mod:`.checks`
-(verify, diff, checkout), :mod:`.metadata`, :mod:`.sqlguard` and :mod:`.query` (slicing),
+(verify, diff, checkout), :mod:`.metadata`, :mod:`.sqlguard` and :mod:`.slicing` (queries),
 :mod:`.content` (object cache), :mod:`.runs` (links to runs).
 """
 
@@ -18,7 +18,6 @@ import os
 from typing import Any
 
 from . import adding, checks, records
-from . import query as _query
 from .runs import link_run, log_input, log_output, runs_for_version, versions_for_run
 
 __all__ = ["add", "list_versions", "show", "verify", "diff", "checkout", "log", "query",
@@ -60,7 +59,7 @@ def show(ref: str, *, store: Any = None) -> dict[str, Any]:
     store = _open(store)
     version = records.resolve(store, ref)
     version["names"] = records.names(store, version["id"])
-    version["files"] = [vars(f).copy() for f in records.files(store, version["id"])]
+    version["files"] = [f._asdict() for f in records.files(store, version["id"])]
     version["runs"] = runs_for_version(store, version["id"])
     return version
 
@@ -94,10 +93,12 @@ def query(ref: str, where: str, *, save: str | None = None, store: Any = None) -
         ``id``, ``where``, ``count``, ``total``, ``seconds``, ``items`` (one dict per
         matching row, column name to value) and, with ``save``, ``saved`` (the new version).
     """
+    from . import slicing  # sqlite3 fences and table loading: only for queries
+
     store = _open(store)
-    result = _query.run_query(store, ref, where)
+    result = slicing.run_query(store, ref, where)
     if save is not None:
-        result["saved"] = _query.save_slice(store, result, save)
+        result["saved"] = slicing.save_slice(store, result, save)
     columns = result["columns"]
     result["items"] = [dict(zip(columns, row, strict=False)) for row in result.pop("rows")]
     result.pop("types", None)

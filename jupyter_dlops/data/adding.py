@@ -16,26 +16,25 @@ import blake3
 from ..errors import DataError, NotFoundError
 from ..store.objects import hash_file
 from . import records, statcache
-from .content import store_files
 from .hashing import HashStats
 from .manifest import FileRecord, version_id
-from .metadata import build_database, normalise_paths, read_table
-from .scan import Entry, scan
+from .scan import Entry, scan, store_folder
 
 
-def _store_folder(store) -> tuple[str, ...]:
-    folder = getattr(store, "folder", None)
-    return (os.path.abspath(folder),) if folder else ()
-
-
-def hash_tree(store, root: str, stats: HashStats) -> tuple[list[Entry], list[FileRecord], list[tuple]]:
-    """Scan and hash ``root``: its entries, its manifest, and the stat-cache rows to save."""
-    entries = scan(root, skip=_store_folder(store))
+def scan_tree(store, root: str) -> list[Entry]:
+    """Every file under ``root`` (the store's own folder left out); refuses an empty tree."""
+    entries = scan(root, skip=store_folder(store))
     if not entries:
         raise DataError(f"{root} holds no files; nothing to version")
+    return entries
+
+
+def hash_tree(store, root: str, entries: list[Entry],
+              stats: HashStats) -> tuple[list[FileRecord], list[tuple]]:
+    """The manifest of ``entries`` (through the stat cache) and the cache rows to save."""
     hashes, cache_rows = statcache.hash_with_cache(store, root, entries, stats)
     manifest = [FileRecord(e.rel, hashes[e.rel][1], hashes[e.rel][0]) for e in entries]
-    return entries, manifest, cache_rows
+    return manifest, cache_rows
 
 
 def add(path: str | os.PathLike[str], *, name: str | None = None,
@@ -64,27 +63,65 @@ def add(path: str | os.PathLike[str], *, name: str | None = None,
     root = os.path.abspath(os.fspath(path))
     if meta is not None and not os.path.isfile(meta):
         raise NotFoundError(f"no metadata table at {meta}; give a .csv or .parquet file")
-    stats = HashStats()
-    entries, manifest, cache_rows = hash_tree(store, root, stats)
+    name = name.strip() if name and name.strip() else None
+    entries = scan_tree(store, root)
     meta_hash = _meta_hash(meta, path_column) if meta is not None else None
-    vid = version_id(manifest, meta_hash=meta_hash)
+    tree = (root, meta_hash or "", statcache.tree_digest(entries))
+    stats = HashStats()
+    result = _unchanged(store, tree, name, store_content, stats, len(entries))
+    if result is None:
+        result = _new_or_known(store, root, entries, tree, name, meta, path_column,
+                               store_content, stats)
+    result.update(**stats.as_dict(), seconds=round(time.perf_counter() - started, 4))
+    return result
+
+
+def _unchanged(store, tree, name, store_content, stats, count) -> dict[str, Any] | None:
+    """The fast path: the folder's stats are exactly those of a known version."""
+    known = statcache.known_version(store, *tree)
+    version = records.get(store, known) if known else None
+    if version is None or (store_content and not version["has_content"]):
+        return None
+    stats.files_cached = count
+    if name:
+        with store.write() as cursor:
+            record_name(cursor, name, version["id"], time.time())
+    return {"id": version["id"], "name": name, "created": False, "files": version["file_count"],
+            "bytes": version["total_bytes"], "has_content": version["has_content"]}
+
+
+def _new_or_known(store, root, entries, tree, name, meta, path_column, store_content,
+                  stats) -> dict[str, Any]:
+    """Hash what the stat cache cannot answer, then record the version if it is new."""
+    manifest, cache_rows = hash_tree(store, root, entries, stats)
+    vid = version_id(manifest, meta_hash=tree[1] or None)
     existing = records.get(store, vid)
     meta_info = None
     if meta is not None and existing is None:
         meta_info = _load_meta(store, meta, path_column, manifest, root)
     had_content = _store_content(store, store_content, existing, entries, manifest)
-    name = name.strip() if name and name.strip() else None
-    _record(store, vid, name, root, manifest, cache_rows, meta_hash, meta_info,
-            store_content, existing is None)
+    with store.write() as cursor:
+        statcache.save(cursor, cache_rows)
+        if existing is None:
+            insert_version(cursor, vid, name=name, root=root, manifest=manifest, now=time.time(),
+                           has_content=store_content, meta_hash=tree[1] or None,
+                           meta_info=meta_info)
+        elif store_content and not had_content:
+            cursor.execute("UPDATE data_version SET has_content = 1 WHERE version_id = ?", (vid,))
+        if name:
+            record_name(cursor, name, vid, time.time())
+        if not stats.racy:
+            statcache.save_tree(cursor, tree[0], tree[1], tree[2], vid)
     return {"id": vid, "name": name, "created": existing is None, "files": len(manifest),
-            "bytes": sum(f.size for f in manifest), "has_content": store_content or had_content,
-            **stats.as_dict(), "seconds": round(time.perf_counter() - started, 4)}
+            "bytes": sum(f.size for f in manifest), "has_content": store_content or had_content}
 
 
 def _store_content(store, wanted: bool, existing, entries, manifest) -> bool:
     """Copy the bytes into the object store if asked and not done; whether they were there."""
     had_content = bool(existing and existing["has_content"])
     if wanted and not had_content:
+        from .content import store_files
+
         by_rel = {f.path: f.hash for f in manifest}
         store_files(store.objects, ((e, by_rel[e.rel]) for e in entries))
     return had_content
@@ -104,24 +141,12 @@ def _meta_hash(meta, path_column: str | None) -> str:
 
 
 def _load_meta(store, meta, path_column, manifest, root) -> dict[str, Any]:
+    from .metadata import build_database, normalise_paths, read_table
+
     table = read_table(meta, path_column)
     paths = normalise_paths(table, [f.path for f in manifest], root)
     object_id = build_database(store.objects, table, paths)
     return {"object": object_id, "column": table.path_column, "rows": len(table.rows)}
-
-
-def _record(store, vid, name, root, manifest, cache_rows, meta_hash, meta_info,
-            store_content, fresh) -> None:
-    now = time.time()
-    with store.write() as cursor:
-        statcache.save(cursor, cache_rows)
-        if fresh:
-            insert_version(cursor, vid, name=name, root=root, manifest=manifest, now=now,
-                           has_content=store_content, meta_hash=meta_hash, meta_info=meta_info)
-        elif store_content:
-            cursor.execute("UPDATE data_version SET has_content = 1 WHERE version_id = ?", (vid,))
-        if name:
-            record_name(cursor, name, vid, now)
 
 
 def insert_version(cursor, vid: str, *, name, root, manifest, now, has_content,

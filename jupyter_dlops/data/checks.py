@@ -8,10 +8,9 @@ from typing import Any
 
 from ..errors import DataError, UsageError
 from . import records, statcache
-from .content import checkout_files
 from .hashing import HashStats
 from .manifest import FileRecord
-from .scan import scan
+from .scan import scan, store_folder
 
 
 def verify(store, ref: str, *, rehash: bool = False) -> dict[str, Any]:
@@ -37,17 +36,35 @@ def verify(store, ref: str, *, rehash: bool = False) -> dict[str, Any]:
     stats = HashStats()
     current: dict[str, tuple[str, int]] = {}
     if os.path.lexists(root):
-        entries = scan(root)
+        entries = scan(root, skip=store_folder(store))
         if version["parent_id"]:
             entries = [e for e in entries if e.rel in manifest]
-        current, cache_rows = statcache.hash_with_cache(store, root, entries, stats,
-                                                        use_cache=not rehash)
-        if cache_rows:
-            with store.write() as cursor:
-                statcache.save(cursor, cache_rows)
+        if not rehash and _same_tree(store, version, root, entries):
+            stats.files_cached = len(entries)
+            current = {f.path: (f.hash, f.size) for f in manifest.values()}
+        else:
+            current, cache_rows = statcache.hash_with_cache(store, root, entries, stats,
+                                                            use_cache=not rehash)
+            if cache_rows:
+                with store.write() as cursor:
+                    statcache.save(cursor, cache_rows)
     result = _compare(manifest, current)
+    from .integrity import version_problems
+
+    result["tampered"] = version_problems(store, version)  # the stored record itself (issue 8)
+    result["ok"] = result["ok"] and not result["tampered"]
     result.update(id=version["id"], path=root, **stats.as_dict())
     return result
+
+
+def _same_tree(store, version, root, entries) -> bool:
+    """Whether the folder's stats are exactly those recorded when the version was added."""
+    if version["parent_id"]:
+        return False
+    digest = statcache.tree_digest(entries)
+    row = store.read_one("SELECT 1 FROM data_tree_state WHERE root = ? AND stat_digest = ? "
+                         "AND version_id = ?", (root, digest, version["id"]))
+    return row is not None
 
 
 def _compare(manifest: dict[str, FileRecord], current: dict[str, tuple[str, int]]) -> dict:
@@ -97,6 +114,8 @@ def checkout(store, ref: str, target: str | os.PathLike[str]) -> dict[str, Any]:
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target} already exists and is not an empty folder; choose a new folder")
+    from .content import checkout_files
+
     manifest = records.files(store, version["id"])
     checkout_files(store.objects, [(f.path, f.hash) for f in manifest], target)
     return {"id": version["id"], "path": str(target.absolute()), "files": len(manifest),

@@ -1,7 +1,8 @@
 """Copying file contents into the object store (``--store-content``) and back out
-(``checkout``): reflinks where the file system has them, else hard links into the store and
-plain copies out of it, every copied byte hashed on the way so that a file changed while it
-was copied is never stored or checked out under a wrong id.
+(``checkout``): reflinks where the file system has them, else plain copies (never hard links,
+which would let an in-place edit of the source change a committed version), every copied
+byte hashed on the way so that a file changed while it was copied is never stored or checked
+out under a wrong id.
 """
 
 from __future__ import annotations
@@ -63,34 +64,20 @@ def store_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             objects.tmp.mkdir(parents=True, exist_ok=True)
-            if not _link_unchanged(entry, target):
-                fd, tmp = tempfile.mkstemp(dir=objects.tmp, prefix=digest[:8] + ".")
-                os.close(fd)
-                try:
-                    copy_verified(entry.path, tmp, digest)
-                    os.chmod(tmp, 0o444)
-                    os.replace(tmp, target)
-                finally:
-                    Path(tmp).unlink(missing_ok=True)
+            # Never a hard link: the object would share the user's inode, and editing the
+            # file in place would silently change a committed version (issue 8).
+            fd, tmp = tempfile.mkstemp(dir=objects.tmp, prefix=digest[:8] + ".")
+            os.close(fd)
+            try:
+                copy_verified(entry.path, tmp, digest)
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, target)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
         except OSError as error:
             raise _store_error(error, objects.root) from None
         added += 1
     return added
-
-
-def _link_unchanged(entry: Entry, target: Path) -> bool:
-    """Hard-link ``entry`` as ``target`` if its stat still matches the hashed one."""
-    try:
-        os.link(entry.path, target)
-    except FileExistsError:
-        return True
-    except OSError:
-        return False
-    info = os.stat(target)
-    if (info.st_size, info.st_mtime_ns, info.st_ino) != (entry.size, entry.mtime_ns, entry.inode):
-        target.unlink(missing_ok=True)
-        return False
-    return True
 
 
 def _store_error(error: OSError, root: Path) -> StoreError:

@@ -13,7 +13,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import blake3
@@ -25,6 +24,8 @@ MMAP_THRESHOLD = 8 << 20
 SMALL_FILE = 1 << 20
 CHUNK = 1 << 20
 RETRIES = 4
+BATCH_BYTES = 32 << 20
+BATCH_FILES = 256
 RECENT_NS = 20_000_000  # 20 ms: coarser than any kernel timestamp tick in use
 
 
@@ -35,13 +36,18 @@ class HashStats:
     files_hashed: int = 0
     bytes_read: int = 0
     files_cached: int = 0
+    racy: int = 0  # hashed, but modified too recently for the stat cache to trust
     seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, size: int) -> None:
+        self.files_hashed += 1  # one thread per instance; merge() combines them
+        self.bytes_read += size
+
+    def merge(self, other: HashStats) -> None:
         with self._lock:
-            self.files_hashed += 1
-            self.bytes_read += size
+            self.files_hashed += other.files_hashed
+            self.bytes_read += other.bytes_read
 
     def as_dict(self) -> dict[str, float | int]:
         return {"files_hashed": self.files_hashed, "bytes_read": self.bytes_read,
@@ -70,6 +76,9 @@ def _digest(fd: int, size: int, path: str) -> str:
 def hash_stable(path: str, stats: HashStats | None = None) -> tuple[str, os.stat_result]:
     """BLAKE3 of a file whose stat did not change while it was read, with that stat.
 
+    A file renamed over ``path`` meanwhile is fine: what was read is the file that was
+    opened, consistently, and its inode (recorded) tells the stat cache it is gone.
+
     Raises
     ------
     DataError
@@ -85,14 +94,13 @@ def hash_stable(path: str, stats: HashStats | None = None) -> tuple[str, os.stat
             started = time.time_ns()
             digest = _digest(fd, before.st_size, path)
             after = os.fstat(fd)
-            replaced = os.stat(path)
         except OSError as error:
             raise _read_error(error, path) from None
         finally:
             os.close(fd)
         if stats is not None:
             stats.count(before.st_size)
-        if _signature(before) == _signature(after) == _signature(replaced):
+        if _signature(before) == _signature(after):
             if not _too_recent(before, started):
                 return digest, before
             time.sleep(RECENT_NS / 1e9)
@@ -115,24 +123,50 @@ def _read_error(error: OSError, path: str) -> DataError:
     return DataError(f"cannot read {path}: {error.strerror}")
 
 
+def _batches(entries: list[Entry], workers: int) -> list[list[Entry]]:
+    """Work units of about ``BATCH_BYTES`` or ``BATCH_FILES``: one future per file costs
+    more than hashing a small file, so small files travel in groups."""
+    batches: list[list[Entry]] = [[]]
+    size = 0
+    target = min(BATCH_BYTES, max(1, sum(e.size for e in entries) // (workers * 4)))
+    for entry in entries:
+        if batches[-1] and (size >= target or len(batches[-1]) >= BATCH_FILES):
+            batches.append([])
+            size = 0
+        batches[-1].append(entry)
+        size += entry.size
+    return batches
+
+
 def hash_entries(entries: Iterable[Entry], stats: HashStats,
                  workers: int | None = None) -> dict[str, tuple[str, Entry]]:
     """Hash files in parallel; returns ``{rel: (hash, entry re-stated after hashing)}``."""
     entries = list(entries)
     if not entries:
         return {}
-    workers = workers or min(32, (os.cpu_count() or 2) * 4)
+    workers = workers or min(16, (os.cpu_count() or 2) * 2)
 
-    def one(entry: Entry) -> tuple[str, tuple[str, Entry]]:
-        digest, info = hash_stable(entry.path, stats)
-        fresh = Entry(entry.rel, entry.path, info.st_size, info.st_mtime_ns, info.st_ino)
-        return entry.rel, (digest, fresh)
+    def batch(group: list[Entry]) -> list[tuple[str, tuple[str, Entry]]]:
+        local = HashStats()
+        done = []
+        for entry in group:
+            digest, info = hash_stable(entry.path, local)
+            fresh = Entry(entry.rel, entry.path, info.st_size, info.st_mtime_ns, info.st_ino)
+            done.append((entry.rel, (digest, fresh)))
+        stats.merge(local)
+        return done
 
     start = time.perf_counter()
-    if len(entries) == 1 or workers == 1:
-        results = dict(map(one, entries))
+    batches = _batches(entries, workers)
+    results: dict[str, tuple[str, Entry]] = {}
+    if len(batches) == 1 or workers == 1:
+        for group in batches:
+            results.update(batch(group))
     else:
+        from concurrent.futures import ThreadPoolExecutor  # lazily: ~20 ms, only when needed
+
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlops-hash") as pool:
-            results = dict(pool.map(one, entries, chunksize=16))
+            for done in pool.map(batch, batches):
+                results.update(done)
     stats.seconds += time.perf_counter() - start
     return results

@@ -1,8 +1,9 @@
 """Manifests and version ids.
 
 A manifest is the sorted list of (relative path, size, BLAKE3) of every file. Its canonical
-form is one JSON array per line, ASCII-escaped, paths sorted by code point, so that names
-with spaces, newlines or any Unicode serialise unambiguously. The version id is the BLAKE3
+form is one compact JSON array of ``[path, size, hash]`` arrays, ASCII-escaped, sorted by
+path (code point order), so that names with spaces, newlines or any Unicode serialise
+unambiguously (and in one call of the C JSON encoder: 20,000 files in milliseconds). The version id is the BLAKE3
 of a header (format version, the metadata table's hash, and for a slice its parent and
 query) followed by that canonical manifest.
 """
@@ -10,15 +11,14 @@ query) followed by that canonical manifest.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import blake3
 
 FORMAT = "dlops-data-manifest/1"
 
 
-@dataclass(frozen=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     """One file of a version."""
 
     path: str
@@ -28,9 +28,8 @@ class FileRecord:
 
 def canonical(files: list[FileRecord]) -> bytes:
     """The canonical bytes of a manifest (files sorted by path)."""
-    ordered = sorted(files, key=lambda f: f.path)
-    lines = [json.dumps([f.path, f.size, f.hash], separators=(",", ":")) for f in ordered]
-    return ("\n".join(lines) + "\n").encode("ascii")
+    ordered = sorted((f.path, f.size, f.hash) for f in files)
+    return json.dumps(ordered, separators=(",", ":")).encode("ascii")
 
 
 def version_id(files: list[FileRecord], *, meta_hash: str | None = None,

@@ -84,6 +84,8 @@ def list_versions(store, name: str | None = None, limit: int | None = None) -> l
     else:
         sql, params = f"{SELECT} ORDER BY created DESC", ()
     if limit is not None:
+        if limit < 0:
+            raise UsageError("--limit must be zero or more")
         sql += f" LIMIT {int(limit)}"
     return [_record(row) for row in store.read(sql, params)]
 

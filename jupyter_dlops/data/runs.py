@@ -71,7 +71,11 @@ def _log(path_or_version: str | os.PathLike[str], name: str | None, direction: s
     if os.path.exists(path_or_version):
         version = add(path_or_version, name=name, store=store)["id"]
     else:
-        version = records.resolve(store, os.fspath(path_or_version))["id"]
+        try:
+            version = records.resolve(store, os.fspath(path_or_version))["id"]
+        except NotFoundError:
+            raise NotFoundError(f"{os.fspath(path_or_version)!r} is neither a file or folder nor a "
+                                "data version; check the path or `dlops data list`") from None
     link_run(store, run.run_id, version, direction)
     return version
 

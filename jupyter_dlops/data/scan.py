@@ -12,14 +12,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import DataError, NotFoundError
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A file found under the root: ``rel`` uses ``/`` separators on every platform."""
 
     rel: str
@@ -66,30 +65,30 @@ def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[En
 def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry]) -> None:
     try:
         with os.scandir(folder) as it:
-            children = sorted(it, key=lambda d: d.name)
+            children = list(it)
     except OSError as error:
         raise _os_error(error, folder) from None
     for child in children:
         rel = f"{prefix}{_check_name(child.name, child.path)}"
         try:
-            info = os.stat(child.path)
+            # The directory entry's type is free; only links need a stat that follows them.
+            info = os.stat(child.path) if child.is_symlink() else child.stat(follow_symlinks=False)
         except OSError as error:
             if child.is_symlink() and error.errno in (errno.ENOENT, errno.ELOOP):
                 raise DataError(
                     f"{child.path} is a broken or looping symbolic link; remove it or fix its target"
                 ) from None
             raise _os_error(error, child.path) from None
-        if stat.S_ISDIR(info.st_mode):
+        if stat.S_ISREG(info.st_mode):
+            out.append(Entry(rel, child.path, info.st_size, info.st_mtime_ns, info.st_ino))
+        elif stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
             if key in ancestors:
                 raise DataError(
                     f"symbolic link loop: {child.path} leads back to a folder above it; remove the link"
                 )
-            if os.path.abspath(child.path) in skip:
-                continue
-            _walk(child.path, rel + "/", ancestors | {key}, skip, out)
-        elif stat.S_ISREG(info.st_mode):
-            out.append(_entry(rel, child.path, info))
+            if os.path.abspath(child.path) not in skip:
+                _walk(child.path, rel + "/", ancestors | {key}, skip, out)
 
 
 def _entry(rel: str, path: str, info: os.stat_result) -> Entry:
@@ -117,3 +116,9 @@ def is_within(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
     """Whether ``path`` is ``folder`` or lies under it (both made absolute)."""
     path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
     return path == folder or folder in path.parents
+
+
+def store_folder(store) -> tuple[str, ...]:
+    """The store's own folder, to leave out when it lies inside the data."""
+    folder = getattr(store, "folder", None)
+    return (os.path.abspath(folder),) if folder else ()

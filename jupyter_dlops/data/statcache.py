@@ -9,8 +9,11 @@ close to the moment it was saved is not trusted either: it is hashed again next 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
+
+import blake3
 
 from .hashing import HashStats, hash_entries
 from .scan import Entry
@@ -55,6 +58,7 @@ def hash_with_cache(store, root: str, entries: list[Entry], stats: HashStats,
         else:
             todo.append(entry)
     stats.files_cached += len(entries) - len(todo)
+    stats.racy = 0
     fresh = hash_entries(todo, stats)
     now = time.time_ns()
     updates = []
@@ -62,6 +66,8 @@ def hash_with_cache(store, root: str, entries: list[Entry], stats: HashStats,
         hashes[rel] = (digest, entry.size)
         if now - entry.mtime_ns > RACY_NS:
             updates.append((entry.path, entry.size, entry.mtime_ns, entry.inode, digest))
+        else:
+            stats.racy += 1
     return hashes, updates
 
 
@@ -72,4 +78,29 @@ def save(cursor, rows: Iterable[tuple]) -> None:
         "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
         "inode = excluded.inode, hash = excluded.hash",
         list(rows),
+    )
+
+
+def tree_digest(entries: list[Entry]) -> str:
+    """BLAKE3 of every file's (relative path, path, size, mtime_ns, inode): equal digests
+    mean the stat cache would answer every file exactly as it did last time."""
+    return blake3.blake3(json.dumps(entries).encode("ascii")).hexdigest()
+
+
+def known_version(store, root: str, meta_key: str, digest: str) -> str | None:
+    """The version id last recorded for ``root`` when its files had this stat digest."""
+    row = store.read_one(
+        "SELECT version_id FROM data_tree_state WHERE root = ? AND meta_key = ? AND stat_digest = ?",
+        (root, meta_key, digest),
+    )
+    return row[0] if row else None
+
+
+def save_tree(cursor, root: str, meta_key: str, digest: str, version_id: str) -> None:
+    """Remember which version ``root`` made with this stat digest (inside a transaction)."""
+    cursor.execute(
+        "INSERT INTO data_tree_state (root, meta_key, stat_digest, version_id) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (root, meta_key) DO UPDATE SET stat_digest = excluded.stat_digest, "
+        "version_id = excluded.version_id",
+        (root, meta_key, digest, version_id),
     )

@@ -52,8 +52,29 @@ def collect(store, *, grace_seconds: float = 3600.0, dry_run: bool = False) -> G
         if not dry_run:
             path.unlink(missing_ok=True)
     for tmp in store.objects.iter_temporary():
-        if tmp.stat().st_mtime <= cutoff:
+        try:
+            young = tmp.stat().st_mtime > cutoff
+        except FileNotFoundError:  # renamed into place by a writer, or removed by another gc
+            continue
+        if not young:
             report.temporary_removed += 1
             if not dry_run:
                 tmp.unlink(missing_ok=True)
     return report
+
+
+def check(store) -> dict[str, list[str]]:
+    """Objects that no longer hash to their id, and referenced objects that are missing.
+
+    Returns ``{"corrupt": [ids], "missing": [ids]}``; nothing is removed or repaired.
+    """
+    from .objects import hash_file
+
+    corrupt = [oid for oid in store.objects.iter_ids() if hash_file(store.objects.path(oid)) != oid]
+    # Runs' artifacts and record objects must exist; data versions keep content only when
+    # asked to, so they are checked by jupyter_dlops.data.integrity instead.
+    refs = {r[0] for r in store.read("SELECT DISTINCT object_id FROM artifact")}
+    for (body,) in store.read("SELECT body FROM run_section"):
+        refs.update(OBJECT_IN_SECTION.findall(body))
+    missing = sorted(oid for oid in refs if not store.objects.exists(oid))
+    return {"corrupt": sorted(corrupt), "missing": missing}

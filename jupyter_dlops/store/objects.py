@@ -59,16 +59,28 @@ class ObjectStore:
     def exists(self, object_id: str) -> bool:
         return self.path(object_id).exists()
 
+    def _reuse(self, object_id: str) -> bool:
+        """True if the object is already stored; its mtime is refreshed so that a concurrent
+        ``dlops gc`` (which spares objects younger than its grace period) cannot remove it
+        before the row that references it is written."""
+        try:
+            os.utime(self.path(object_id))
+        except FileNotFoundError:
+            return False
+        except OSError:  # a read-only store: the object is there, just not touchable
+            return self.exists(object_id)
+        return True
+
     def put_bytes(self, data: bytes) -> str:
         object_id = hash_bytes(data)
-        if not self.exists(object_id):
+        if not self._reuse(object_id):
             self._install(object_id, lambda handle: handle.write(data))
         return object_id
 
     def put_file(self, source: str | os.PathLike[str], *, link: bool = False) -> str:
         """Store a file's content; ``link`` tries a hard link before copying."""
         object_id = hash_file(source)
-        if self.exists(object_id):
+        if self._reuse(object_id):
             return object_id
         if link and self._try_link(source, object_id):
             return object_id

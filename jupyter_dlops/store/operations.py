@@ -43,9 +43,12 @@ class StoreOperations(MetricOperations):
             )
 
     def heartbeat(self, run_id: str, when: float | None = None) -> None:
+        # The wall clock may step backwards (NTP, a VM resumed): never beat before the start,
+        # so that durations computed from the heartbeat stay >= 0.
         with self.write() as cursor:
             cursor.execute(
-                "UPDATE run SET heartbeat = ? WHERE run_id = ? AND status = 'running'",
+                f"UPDATE run SET heartbeat = {self._greatest()}(?, start_time) "
+                "WHERE run_id = ? AND status = 'running'",
                 (when or time.time(), run_id),
             )
 
@@ -134,10 +137,11 @@ class StoreOperations(MetricOperations):
         by_id = {run.run_id: run for run in runs}
         for chunk in _chunks(list(by_id)):
             marks = ", ".join("?" for _ in chunk)
-            for run_id, key, kind, json_text in self.read(
-                f"SELECT run_id, key, type, json FROM param WHERE run_id IN ({marks}) ORDER BY key", chunk
+            for run_id, key, kind, num, text, json_text in self.read(
+                f"SELECT run_id, key, type, num, text, json FROM param WHERE run_id IN ({marks}) "
+                "ORDER BY key", chunk
             ):
-                by_id[run_id].params[key] = values.decode(kind, json_text)
+                by_id[run_id].params[key] = values.decode_columns(kind, num, text, json_text)
             for run_id, key, *summary in self.read(
                 f"SELECT run_id, key, last, min, max, count, last_step FROM metric_summary "
                 f"WHERE run_id IN ({marks}) ORDER BY key", chunk

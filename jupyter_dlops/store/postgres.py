@@ -160,8 +160,17 @@ class PostgresStore(SQLBackend, StoreOperations):
             raise
 
     # -- connection ---------------------------------------------------------------------
+    @property
+    def conn(self) -> Any:
+        # A forked child (multiprocessing, Dask's fork workers) must never talk on its
+        # parent's socket, and a connection the server closed is opened again.
+        if self._conn is not None and (self._conn_pid != os.getpid() or self._conn.closed):
+            self._conn = None
+        return super().conn
+
     def _connect(self) -> Any:
         psycopg = _psycopg()
+        self._conn_pid = os.getpid()
         try:
             return psycopg.connect(
                 self.conninfo, autocommit=True, application_name="jupyter-dlops",

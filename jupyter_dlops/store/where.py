@@ -158,15 +158,26 @@ class Parser:
         token = self.tok
         self.i += 1
         if token.kind == "number":
-            number = float(token.text)
-            return int(number) if number.is_integer() and re.fullmatch(r"-?\d+", token.text) else number
+            if re.fullmatch(r"-?\d+", token.text) and abs(int(token.text)) < 2**63:
+                return int(token.text)
+            return float(token.text)  # beyond 64 bits no SQL integer holds it: compare as a float
         if token.kind == "string":
             quote = token.text[0]
-            return token.text[1:-1].replace(quote * 2, quote)
+            return self.check_text(token.text[1:-1].replace(quote * 2, quote), token)
         if token.kind == "keyword" and token.text.lower() in ("true", "false", "null"):
             return {"true": True, "false": False, "null": None}[token.text.lower()]
         self.i -= 1
         raise self.error("expected a value: a number, a quoted string, true, false or null")
+
+    def check_text(self, text: str, token: Token) -> str:
+        """Refuse what no store can hold in text: NUL characters and lone surrogates."""
+        if "\x00" in text:
+            raise self.error("strings cannot contain NUL characters", token)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.error("strings must be valid Unicode (found a lone surrogate)", token) from None
+        return text
 
     def value_list(self) -> list[Any]:
         self.expect_punct("(")
@@ -249,6 +260,7 @@ def resolve_field(token: Token, parser: Parser) -> Field:
     head = head.lower()
     if key.startswith("`") and key.endswith("`"):
         key = key[1:-1]
+    key = parser.check_text(key, token)
     tables = {"params": "param", "param": "param", "metrics": "metric_summary",
               "metric": "metric_summary", "tags": "tag", "tag": "tag"}
     if head in tables:

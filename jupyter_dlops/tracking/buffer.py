@@ -1,22 +1,31 @@
 """Buffered metric writes: ``add`` is a list append; a background thread commits every
-``interval`` seconds, so at most that much is at risk if the process is killed."""
+``interval`` seconds, so at most that much is at risk if the process is killed.
+
+Backpressure: a loop that logs flat out starves the background thread (a GIL convoy: sqlite3's
+``executemany`` gives the GIL back on every row and waits up to the 5 ms switch interval to
+get it again), so nothing was committed for seconds. When the buffer is full or its oldest
+row is older than ``1.5 × interval``, ``add`` commits in the caller's thread instead; the
+SIGKILL window stays bounded whatever the logging rate (benchmarks/bench_tracking.py).
+"""
 
 from __future__ import annotations
 
 import sys
 import threading
+import time
 
 from ..config import env_float
 from ..errors import StoreError
 
 
 class MetricBuffer:
-    def __init__(self, store, interval: float | None = None, max_rows: int = 100_000) -> None:
+    def __init__(self, store, interval: float | None = None, max_rows: int = 5_000) -> None:
         self.store = store
         self.interval = interval if interval is not None else env_float("DLOPS_FLUSH_INTERVAL", 0.25)
         self.max_rows = max_rows
         self.paused_reason: str | None = None
         self._rows: list[tuple] = []
+        self._oldest = 0.0  # monotonic time the oldest unflushed row arrived
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
@@ -25,14 +34,19 @@ class MetricBuffer:
         self._thread.start()
 
     def add(self, row: tuple) -> None:
+        now = time.monotonic()
         with self._lock:
+            if not self._rows:
+                self._oldest = now
             self._rows.append(row)
-            full = len(self._rows) >= self.max_rows
-        if full:
-            self._wake.set()
+            late = len(self._rows) >= self.max_rows or now - self._oldest > 1.5 * self.interval
+        if late and self.paused_reason is None:  # while the store fails, the thread retries
+            self.flush()
 
     def extend(self, rows: list[tuple]) -> None:
         with self._lock:
+            if not self._rows:
+                self._oldest = time.monotonic()
             self._rows.extend(rows)
 
     def flush(self) -> None:
@@ -48,6 +62,7 @@ class MetricBuffer:
             except StoreError as error:
                 with self._lock:
                     self._rows[:0] = rows
+                    self._oldest = time.monotonic()
                 if self.paused_reason is None:
                     print(f"dlops: metrics not saved yet ({error}); tracking paused, will retry",
                           file=sys.__stderr__)

@@ -61,7 +61,11 @@ class DlopsClient:
     def set_terminated(self, run_id: str, status: str = "finished", *, error: str | None = None,
                        error_cell: str | None = None, end_time: float | None = None) -> None:
         self.flush()
-        fields: dict[str, Any] = {"status": status, "end_time": end_time or time.time()}
+        end = end_time or time.time()
+        row = self.store.read_one("SELECT start_time FROM run WHERE run_id = ?", (run_id,))
+        if row and row[0] is not None and end < row[0]:
+            end = row[0]  # the wall clock stepped backwards during the run: no negative duration
+        fields: dict[str, Any] = {"status": status, "end_time": end}
         if error is not None:
             fields["error"] = redact_value("error", error)
         if error_cell is not None:

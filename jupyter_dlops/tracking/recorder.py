@@ -26,6 +26,7 @@ class RunRecorder:
         self.client, self.run_id, self.entry_point = client, run_id, entry_point
         self.store = client.store
         self.start = time.time()
+        self._started = time.monotonic()  # durations never go negative when the wall clock steps back
         self.hardware: dict[str, Any] | None = None
         self._static = threading.Thread(target=self._capture_static, name="dlops-capture", daemon=True)
         self._static.start()
@@ -81,7 +82,7 @@ class RunRecorder:
         self.store.put_section(self.run_id, "usage", usage)
         from ..capture.cost import compute_cost
 
-        self.store.put_section(self.run_id, "cost", compute_cost(time.time() - self.start, self.hardware))
+        self.store.put_section(self.run_id, "cost", compute_cost(time.monotonic() - self._started, self.hardware))
         if self.logs is not None:
             self._store_logs()
 

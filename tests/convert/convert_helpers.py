@@ -1,9 +1,14 @@
-"""Plain helpers for the converter's tests (tests/convert is on sys.path while they run)."""
+"""Plain helpers for the converter's tests (tests/convert is on sys.path while they run).
+
+There is deliberately no tests/convert/conftest.py: other test folders import names from
+``conftest`` by module name, and one more conftest module could shadow theirs.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +52,17 @@ def notebook(*cells: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     return {"nbformat": 4, "nbformat_minor": 5, "cells": list(cells),
             "metadata": metadata or {"kernelspec": {"name": "python3", "language": "python",
                                                     "display_name": "Python 3"}}}
+
+
+def copy_corpus(tmp_path: Path, name: str) -> Path:
+    """Copy a corpus notebook into the test's folder and return its path."""
+    target = tmp_path / f"{name}.ipynb"
+    shutil.copy(CORPUS / f"{name}.ipynb", target)
+    return target
+
+
+def store_env(tmp_path: Path) -> dict[str, str]:
+    """This environment, with DLOPS_STORE a fresh store in the test's folder."""
+    env = {k: v for k, v in os.environ.items() if k != "DLOPS_RUN_ID"}
+    env["DLOPS_STORE"] = str(tmp_path / "store")
+    return env

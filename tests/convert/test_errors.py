@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from convert_helpers import cell, notebook
+from convert_helpers import cell, copy_corpus, notebook
 
 from jupyter_dlops.cli import main
 from jupyter_dlops.convert import convert_notebook, export_notebook
@@ -21,8 +21,8 @@ BAD_CORPUS = [
 
 
 @pytest.mark.parametrize(("name", "message"), BAD_CORPUS, ids=[n for n, _ in BAD_CORPUS])
-def test_bad_notebook_is_refused_with_one_line(corpus, name: str, message: str) -> None:
-    path = corpus(name)
+def test_bad_notebook_is_refused_with_one_line(tmp_path, name: str, message: str) -> None:
+    path = copy_corpus(tmp_path, name)
     with pytest.raises(ConvertError) as caught:
         export_notebook(path)
     assert message in str(caught.value)
@@ -31,8 +31,8 @@ def test_bad_notebook_is_refused_with_one_line(corpus, name: str, message: str) 
 
 
 @pytest.mark.parametrize(("name", "message"), BAD_CORPUS, ids=[n for n, _ in BAD_CORPUS])
-def test_cli_prints_one_line_and_exits_7(corpus, capsys, name: str, message: str) -> None:
-    assert main(["export", str(corpus(name))]) == 7
+def test_cli_prints_one_line_and_exits_7(tmp_path, capsys, name: str, message: str) -> None:
+    assert main(["export", str(copy_corpus(tmp_path, name))]) == 7
     err = capsys.readouterr().err
     assert err.startswith("dlops: error: ") and message in err and err.count("\n") == 1
 
@@ -42,8 +42,8 @@ def test_missing_notebook_exits_3(tmp_path, capsys) -> None:
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_output_over_the_notebook_is_refused(corpus) -> None:
-    path = corpus("no_parameters")
+def test_output_over_the_notebook_is_refused(tmp_path) -> None:
+    path = copy_corpus(tmp_path, "no_parameters")
     before = path.read_bytes()
     for output in (path, path.parent / "." / path.name, path.with_name("other.ipynb")):
         with pytest.raises(UsageError, match="refusing to write the script over a notebook"):
@@ -51,12 +51,12 @@ def test_output_over_the_notebook_is_refused(corpus) -> None:
     assert path.read_bytes() == before
 
 
-def test_strict_refuses_hidden_state_and_names_cell(corpus, capsys) -> None:
-    path = corpus("hidden_state")
+def test_strict_refuses_hidden_state_and_names_cell(tmp_path, capsys) -> None:
+    path = copy_corpus(tmp_path, "hidden_state")
     with pytest.raises(ConvertError, match=r"cell 3, line 1: 'secret' is used but defined only in skipped cell 2.*and \d+ more"):
         export_notebook(path, strict=True)
     assert main(["export", str(path), "--strict"]) == 7
-    assert export_notebook(corpus("no_parameters"), strict=True).report.hidden_state == []
+    assert export_notebook(copy_corpus(tmp_path, "no_parameters"), strict=True).report.hidden_state == []
 
 
 def test_newer_and_missing_nbformat_are_refused() -> None:
@@ -88,7 +88,7 @@ def test_syntax_error_in_capture_body_names_its_line() -> None:
         convert_notebook(notebook(cell("%%capture\nx = 1\ny = (")))
 
 
-def test_long_lines_and_unicode_identifiers_survive(corpus, tmp_path) -> None:
+def test_long_lines_and_unicode_identifiers_survive(tmp_path) -> None:
     long_value = "é" * 5000
     nb = notebook(cell(f"größe = {long_value!r}  # Größe", "parameters"),
                   cell("print(len(größe))"))

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from convert_helpers import copy_corpus
 
 from jupyter_dlops.convert import export_notebook
 
@@ -21,9 +22,9 @@ def test_entry_point_is_registered() -> None:
 
 
 @pytest.mark.slow
-def test_nbconvert_to_dlops_script_matches_dlops_export(corpus, tmp_path) -> None:
+def test_nbconvert_to_dlops_script_matches_dlops_export(tmp_path) -> None:
     pytest.importorskip("nbconvert")
-    path = corpus("runnable")
+    path = copy_corpus(tmp_path, "runnable")
     done = subprocess.run([str(JUPYTER), "nbconvert", "--to", "dlops_script", str(path),
                            "--output", "via_nbconvert"], capture_output=True, text=True,
                           timeout=120, check=False)
@@ -32,13 +33,13 @@ def test_nbconvert_to_dlops_script_matches_dlops_export(corpus, tmp_path) -> Non
     assert (tmp_path / "via_nbconvert.py").read_text() == expected
 
 
-def test_exporter_in_process(corpus) -> None:
+def test_exporter_in_process(tmp_path) -> None:
     pytest.importorskip("nbconvert")
     import nbformat
 
     from jupyter_dlops.convert.exporter import DlopsScriptExporter
 
-    path = corpus("parameters_types")
+    path = copy_corpus(tmp_path, "parameters_types")
     node = nbformat.reads(path.read_text(), as_version=4)
     body, resources = DlopsScriptExporter(standalone=True).from_notebook_node(
         node, {"metadata": {"name": "parameters_types"}})
@@ -47,8 +48,8 @@ def test_exporter_in_process(corpus) -> None:
     assert resources["dlops"]["report"]["parameters"][0]["name"] == "lr"
 
 
-def test_export_path_imports_neither_nbconvert_nor_ipython(corpus) -> None:
-    path = corpus("magics_line")
+def test_export_path_imports_neither_nbconvert_nor_ipython(tmp_path) -> None:
+    path = copy_corpus(tmp_path, "magics_line")
     code = (
         "import sys\nfrom jupyter_dlops.cli import main\n"
         f"assert main(['export', {str(path)!r}, '--json']) == 0\n"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from convert_helpers import CORPUS
+from convert_helpers import CORPUS, copy_corpus
 
 from jupyter_dlops.convert import export_notebook
 from jupyter_dlops.convert.reader import read_notebook
@@ -25,15 +25,15 @@ def _exported_cells(name: str) -> list[dict]:
 
 @pytest.mark.parametrize("name", ["parameters_types", "skip_and_markdown", "runnable", "magics_line",
                                   "magics_cell", "no_parameters"])
-def test_jupytext_reads_back_the_same_cells(corpus, name: str) -> None:
-    script = export_notebook(corpus(name)).script
+def test_jupytext_reads_back_the_same_cells(tmp_path, name: str) -> None:
+    script = export_notebook(copy_corpus(tmp_path, name)).script
     back = jupytext.reads(script, fmt="py:percent")
     generated = [c for c in back.cells if "dlops-cli" in c.metadata.get("tags", [])]
     cells = [c for c in back.cells if c not in generated]
     original = _exported_cells(name)
     assert len(generated) == 1
     assert [c.cell_type for c in cells] == [c["cell_type"] for c in original]
-    for ours, theirs in zip(cells, original):
+    for ours, theirs in zip(cells, original, strict=True):
         source = "".join(theirs["source"]).strip()
         assert ours.metadata.get("tags", []) == [t for t in theirs["metadata"].get("tags", []) if t == "parameters"]
         if not any(line.lstrip()[:1] in ("%", "!") or line.rstrip().endswith("?") for line in source.splitlines()):
@@ -42,8 +42,8 @@ def test_jupytext_reads_back_the_same_cells(corpus, name: str) -> None:
 
 
 @pytest.mark.slow
-def test_papermill_runs_the_script_notebook_and_injected_parameters_win(corpus, tmp_path) -> None:
-    script = export_notebook(corpus("runnable")).script
+def test_papermill_runs_the_script_notebook_and_injected_parameters_win(tmp_path) -> None:
+    script = export_notebook(copy_corpus(tmp_path, "runnable")).script
     notebook = tmp_path / "from_script.ipynb"
     jupytext.write(jupytext.reads(script, fmt="py:percent"), notebook)
     executed = tmp_path / "executed.ipynb"

@@ -6,13 +6,13 @@ import json
 import sys
 
 import pytest
-from convert_helpers import last_json_line, run_python
+from convert_helpers import copy_corpus, last_json_line, run_python
 
 from jupyter_dlops.convert import export_notebook
 
 
-def test_runnable_script_runs_with_defaults_and_flags(corpus) -> None:
-    result = export_notebook(corpus("runnable"), standalone=True)
+def test_runnable_script_runs_with_defaults_and_flags(tmp_path) -> None:
+    result = export_notebook(copy_corpus(tmp_path, "runnable"), standalone=True)
     script = result.script_path
     defaults = last_json_line(run_python(script).stdout)
     assert defaults == {"lr": 0.1, "epochs": 2, "flags": ["a"], "verbose": False,
@@ -26,8 +26,8 @@ def test_runnable_script_runs_with_defaults_and_flags(corpus) -> None:
     assert json.loads((script.parent / "other.json").read_text())["epochs"] == 1
 
 
-def test_every_parameter_type_round_trips_through_flags(corpus) -> None:
-    script = export_notebook(corpus("parameters_types"), standalone=True).script_path
+def test_every_parameter_type_round_trips_through_flags(tmp_path) -> None:
+    script = export_notebook(copy_corpus(tmp_path, "parameters_types"), standalone=True).script_path
     assert last_json_line(run_python(script).stdout)["optimizer"] == {"name": "sgd", "momentum": 0.9}
     done = run_python(script, "--lr", "1e-4", "--epochs", "7", "--name", "x y", "--no-shuffle",
                       "--seed", "42", "--layers", "[]", "--optimizer", '{"name": "adam"}',
@@ -42,8 +42,8 @@ def test_every_parameter_type_round_trips_through_flags(corpus) -> None:
     assert last_json_line(run_python(script, "--seed", "abc").stdout)["seed"] == "abc"
 
 
-def test_help_lists_each_flag_with_default_and_comment(corpus) -> None:
-    script = export_notebook(corpus("parameters_types")).script_path
+def test_help_lists_each_flag_with_default_and_comment(tmp_path) -> None:
+    script = export_notebook(copy_corpus(tmp_path, "parameters_types")).script_path
     text = " ".join(run_python(script, "--help").stdout.split())
     for expected in ("--lr FLOAT learning rate (default: 0.01)", "--epochs INT passes over the data (default: 3)",
                      "--shuffle shuffle each epoch (default: True)", "--no-shuffle",
@@ -62,8 +62,8 @@ def test_help_lists_each_flag_with_default_and_comment(corpus) -> None:
     (["--ep", "1"], "unrecognized arguments: --ep 1"),
     (["--shuffle", "--no-shuffle"], None),
 ])
-def test_bad_flags_are_clear_errors(corpus, args: list[str], message: str | None) -> None:
-    script = export_notebook(corpus("parameters_types"), standalone=True).script_path
+def test_bad_flags_are_clear_errors(tmp_path, args: list[str], message: str | None) -> None:
+    script = export_notebook(copy_corpus(tmp_path, "parameters_types"), standalone=True).script_path
     done = run_python(script, *args, check=False)
     if message is None:  # the last of --flag/--no-flag wins, as with argparse everywhere
         assert done.returncode == 0 and last_json_line(done.stdout)["shuffle"] is False
@@ -71,8 +71,8 @@ def test_bad_flags_are_clear_errors(corpus, args: list[str], message: str | None
         assert done.returncode == 2 and message in done.stderr
 
 
-def test_line_magics_script_runs(corpus) -> None:
-    path = corpus("magics_line")
+def test_line_magics_script_runs(tmp_path) -> None:
+    path = copy_corpus(tmp_path, "magics_line")
     data = path.parent / "data"
     data.mkdir()
     (data / "helper_script.py").write_text("import sys\nhelper_argv = sys.argv[1:]\n")
@@ -84,8 +84,8 @@ def test_line_magics_script_runs(corpus) -> None:
     assert "hello world" in done.stdout and "indented" in done.stdout
 
 
-def test_cell_magics_script_runs(corpus) -> None:
-    path = corpus("magics_cell")
+def test_cell_magics_script_runs(tmp_path) -> None:
+    path = copy_corpus(tmp_path, "magics_cell")
     done = run_python(export_notebook(path, standalone=True).script_path)
     assert "from bash" in done.stdout and "from sh" in done.stdout and "9900" in done.stdout
     assert "hidden output" not in done.stdout
@@ -100,13 +100,13 @@ def test_failing_shell_command_stops_the_script(tmp_path) -> None:
     assert done.returncode != 0 and "CalledProcessError" in done.stderr and "after" not in done.stdout
 
 
-def test_script_never_calls_get_ipython(corpus) -> None:
+def test_script_never_calls_get_ipython(tmp_path) -> None:
     for name in ("runnable", "magics_line", "magics_cell", "parameters_types", "skip_and_markdown"):
-        assert "get_ipython" not in export_notebook(corpus(name)).script
+        assert "get_ipython" not in export_notebook(copy_corpus(tmp_path, name)).script
 
 
-def test_script_is_executable_with_a_shebang(corpus) -> None:
-    script = export_notebook(corpus("no_parameters")).script_path
+def test_script_is_executable_with_a_shebang(tmp_path) -> None:
+    script = export_notebook(copy_corpus(tmp_path, "no_parameters")).script_path
     assert script.read_text().startswith("#!/usr/bin/env python3\n")
     assert script.stat().st_mode & 0o111
     assert sys.executable  # the shebang's python is whatever is first on PATH

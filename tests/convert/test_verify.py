@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from convert_helpers import copy_corpus, store_env
 
 from jupyter_dlops.cli import main
 
 pytestmark = pytest.mark.slow
 
 
-def test_equivalent_notebook_and_script(corpus, store_env, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("DLOPS_STORE", store_env["DLOPS_STORE"])
-    path = corpus("train_metrics")
+def test_equivalent_notebook_and_script(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DLOPS_STORE", store_env(tmp_path)["DLOPS_STORE"])
+    path = copy_corpus(tmp_path, "train_metrics")
     assert main(["export", str(path), "--verify", "--report", "-p", "epochs", "4"]) == 0
     out = capsys.readouterr().out
     assert "verify: equivalent (1 metrics, 1 files, 0 artifacts compared)" in out
@@ -25,8 +26,8 @@ def test_equivalent_notebook_and_script(corpus, store_env, monkeypatch, capsys) 
                            "hidden_state", "warnings", "parameters"}
 
 
-def test_mismatch_exits_8_and_names_the_metric(corpus, capsys) -> None:
-    path = corpus("verify_mismatch")
+def test_mismatch_exits_8_and_names_the_metric(tmp_path, capsys) -> None:
+    path = copy_corpus(tmp_path, "verify_mismatch")
     assert main(["export", str(path), "--verify"]) == 8
     out = capsys.readouterr().out
     assert "verify: MISMATCH" in out

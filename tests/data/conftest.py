@@ -1,5 +1,5 @@
-"""Fixtures for the data-version tests: a real SQLite store in a temporary folder, real
-files, and helpers to run the CLI and to snapshot every table of the store."""
+"""Fixtures for the data-version tests: real files in a temporary folder (the store and
+its ``DLOPS_STORE`` come from the shared ``store_dir`` / ``store`` fixtures)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from data_helpers import write_files
-
-from jupyter_dlops.cli import main
-from jupyter_dlops.store import close_all, open_store
-
-
-@pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "store"
-    monkeypatch.setenv("DLOPS_STORE", str(folder))
-    yield folder
-    close_all()
-
-
-@pytest.fixture
-def store(store_dir):
-    return open_store(str(store_dir))
-
-
+from data_helpers import CLI, write_files
 
 
 @pytest.fixture
@@ -36,17 +18,8 @@ def dataset(tmp_path) -> Path:
     })
 
 
-class CLI:
-    def __init__(self, capsys):
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main([str(a) for a in args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-
 @pytest.fixture
 def cli(capsys, store_dir):
     return CLI(capsys)
+
+

@@ -1,5 +1,4 @@
-"""Helpers for the data-version tests (a plain module: conftest modules are not importable
-by name once several test folders have one)."""
+"""Helpers for the data-version tests (``from data_helpers import ...``)."""
 
 from __future__ import annotations
 
@@ -7,6 +6,8 @@ import os
 import sqlite3
 import time
 from pathlib import Path
+
+from jupyter_dlops.cli import main
 
 
 def settle(folder: Path) -> None:
@@ -23,6 +24,17 @@ def write_files(folder: Path, files: dict[str, bytes | str]) -> Path:
         path.write_bytes(content.encode() if isinstance(content, str) else content)
     settle(folder)
     return folder
+
+
+class CLI:
+    def __init__(self, capsys):
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = self.capsys.readouterr()
+        return code, out, err
 
 
 def snapshot(store_dir: Path) -> dict[str, list[tuple]]:

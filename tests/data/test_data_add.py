@@ -63,6 +63,14 @@ def test_unchanged_files_are_not_read_again(store, dataset):
     assert second["files_cached"] == 4
 
 
+def test_readding_unchanged_data_under_a_name_records_the_name(store, dataset):
+    first = data.add(dataset, store=store)
+    named = data.add(dataset, name="later", store=store)
+    assert named["id"] == first["id"] and named["files_hashed"] == 0
+    assert [v["id"] for v in data.log("later", store=store)] == [first["id"]]
+    assert data.verify("later", store=store) == {**data.verify("later", store=store), "ok": True}
+
+
 def test_after_changing_one_file_only_that_file_is_read(store, dataset):
     data.add(dataset, store=store)
     (dataset / "b.txt").write_text("bravo, changed\n")
@@ -98,6 +106,18 @@ def test_store_content_later_keeps_the_version_identical(store, dataset):
     stored = data.add(dataset, store_content=True, store=store)
     assert stored["id"] == plain["id"] and not stored["created"] and stored["has_content"]
     assert data.show(plain["id"], store=store)["files"] == files_before
+
+
+def test_the_store_itself_refuses_to_change_a_version(store, dataset):
+    from jupyter_dlops.errors import StoreError
+
+    version = data.add(dataset, store=store)["id"]
+    for sql in ("UPDATE data_file SET hash = 'x' WHERE version_id = ?",
+                "UPDATE data_version SET total_bytes = 0 WHERE version_id = ?",
+                "UPDATE data_version SET name = 'renamed' WHERE version_id = ?"):
+        with pytest.raises(StoreError, match="data versions are immutable"), store.write() as cursor:
+            cursor.execute(sql, (version,))
+    assert data.verify(version, store=store)["ok"]
 
 
 def test_a_single_file_can_be_versioned(store, dataset):

@@ -10,6 +10,8 @@ import sys
 import pytest
 from data_helpers import snapshot, write_files
 
+from jupyter_dlops import data
+
 
 @pytest.fixture
 def added(cli, dataset, tmp_path):
@@ -108,3 +110,17 @@ def test_importing_the_package_does_not_import_data():
 def test_dlops_sql_sees_the_data_versions_view(cli, added):
     code, out, _ = cli("sql", "SELECT version_id, file_count FROM data_versions", "--json")
     assert code == 0 and json.loads(out) == [{"version_id": added["id"], "file_count": 4}]
+
+
+def test_gc_keeps_stored_content_and_metadata_tables(cli, added, store):
+    version = data.show(added["id"], store=store)
+    kept = {f["hash"] for f in version["files"]} | {version["meta_object"]}
+    code, out, _ = cli("gc", "--grace", "0", "--json")
+    assert code == 0
+    assert all(store.objects.exists(object_id) for object_id in kept)
+
+
+def test_query_json_lists_items(cli, added):
+    code, out, _ = cli("data", "query", "ds", "label = 'x' AND \"order\" < 3", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["items"] == [{"path": "a.txt", "label": "x", "order": 1}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -91,8 +92,12 @@ def test_checkout_refuses_a_non_empty_folder(store, dataset, tmp_path):
 def test_checkout_detects_a_corrupted_object_and_leaves_nothing(store, tmp_path):
     folder = write_files(tmp_path / "d", {"x.bin": b"x" * 100})
     version = data.add(folder, store_content=True, store=store)["id"]
-    # Hard-linked content edited in place behind our back: checkout must notice.
-    (folder / "x.bin").write_bytes(b"y" * 100)
+    # A stored object corrupted behind our back (disk error, tampering): checkout must notice.
+    from jupyter_dlops.store.objects import hash_bytes
+
+    stored = store.objects.path(hash_bytes(b"x" * 100))
+    os.chmod(stored, 0o644)
+    stored.write_bytes(b"y" * 100)
     with pytest.raises(DataError, match="no longer holds the versioned bytes"):
         data.checkout(version, tmp_path / "out", store=store)
     assert not (tmp_path / "out").exists()
@@ -134,3 +139,8 @@ def test_list_versions_filters_by_name(store, dataset, tmp_path):
     data.add(other, name="two", store=store)
     assert [v["name"] for v in data.list_versions(store=store)] == ["two", "one"]
     assert [v["name"] for v in data.list_versions("one", store=store)] == ["one"]
+
+
+def test_list_versions_refuses_a_negative_limit(store):
+    with pytest.raises(UsageError, match="--limit must be zero or more"):
+        data.list_versions(limit=-1, store=store)

@@ -192,16 +192,19 @@ def test_a_selective_query_over_a_million_rows_takes_under_a_second(store, tmp_p
     rows += [f"item{i:07d}.wav,{'awake' if i % 7 else 'asleep'},{(i * 37) % 4000 / 100:.2f},{i}"
              for i in range(1_000_000)]
     (tmp_path / "big.csv").write_text("\n".join(rows) + "\n")
-    # Only the first path is a real file: a million files would test the file system, not
-    # the query. Build the table through the same code path, with paths matched to themselves.
-    from jupyter_dlops.data import metadata
+    # A million files would test the file system, not the query: build the table through
+    # the same code path and record it on a version of one file (its rows match themselves).
+    from jupyter_dlops.data import adding, metadata
+    from jupyter_dlops.data.manifest import FileRecord
 
     table = metadata.read_table(tmp_path / "big.csv")
     object_id = metadata.build_database(store.objects, table, [r[0] for r in table.rows])
-    version = data.add(folder, store=store)["id"]
+    version = "b" * 64
     with store.write() as cursor:
-        cursor.execute("UPDATE data_version SET meta_object = ?, meta_path_column = 'path', "
-                       "meta_rows = 1000000 WHERE version_id = ?", (object_id, version))
+        adding.insert_version(cursor, version, name="big", root=str(folder),
+                              manifest=[FileRecord("one.bin", 1, "0" * 64)], now=time.time(),
+                              has_content=False, meta_info={"object": object_id, "column": "path",
+                                                            "rows": len(table.rows)})
     started = time.perf_counter()
     result = data.query(version, "temperature > 39.9 AND label = 'asleep' AND score > 500000",
                         store=store)

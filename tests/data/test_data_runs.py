@@ -52,3 +52,8 @@ def test_dlops_show_lists_the_runs_data(cli, store, run, dataset):
     assert json.loads(out)["data"][0]["id"] == version
     code, out, _ = cli("show", run.run_id)
     assert version[:12] in out and "train-set" in out
+
+
+def test_log_input_of_something_that_is_neither_path_nor_version(run):
+    with pytest.raises(NotFoundError, match="neither a file or folder nor a data version"):
+        jupyter_dlops.log_input("no/such/thing")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import threading
+import warnings
 
 import pytest
 
@@ -255,10 +258,8 @@ def test_postgres_deadlock_is_replayed(pg_uri):
         try:
             with own.write() as cursor:
                 cursor.execute("UPDATE run SET error = ? WHERE run_id = ?", (label, first))
-                try:
+                with contextlib.suppress(threading.BrokenBarrierError):
                     barrier.wait()  # both now hold their first row
-                except threading.BrokenBarrierError:
-                    pass  # on the replay the other writer is gone
                 cursor.execute("UPDATE run SET error = ? WHERE run_id = ?", (label, second))
         except Exception as error:  # noqa: BLE001 - asserted below
             errors.append(error)
@@ -272,3 +273,25 @@ def test_postgres_deadlock_is_replayed(pg_uri):
         t.join()
     assert errors == []
     assert {r[0] for r in store.read("SELECT error FROM run")} in ({"x"}, {"y"})
+
+
+@pytest.mark.postgres
+def test_postgres_reconnects_after_fork_and_server_side_close(pg_uri, postgres_server):
+    store = open_store(pg_uri)
+    _runs(store)
+    store.conn.close()  # e.g. the server restarted, or an idle timeout
+    assert len(store.search_run_ids()) == 3
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # Python 3.12+ warns about fork() with threads running
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child must open its own connection, not reuse the parent's socket
+        try:
+            ok = len(store.search_run_ids()) == 3
+        except BaseException:
+            ok = False
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert len(store.search_run_ids()) == 3  # and the parent's connection still works

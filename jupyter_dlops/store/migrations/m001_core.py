@@ -36,8 +36,11 @@ TABLES = [
         num DOUBLE PRECISION, text TEXT, json TEXT NOT NULL,
         PRIMARY KEY (run_id, key)
     )""",
-    "CREATE INDEX IF NOT EXISTS param_key_num ON param (key, num)",
-    "CREATE INDEX IF NOT EXISTS param_key_text ON param (key, text)",
+    # The --where filters' indexes also hold run_id, so a filter is answered from the index
+    # alone (covering), without a table lookup per matching row: 2.5x faster over 10k runs
+    # (benchmarks/bench_tracking.py)
+    "CREATE INDEX IF NOT EXISTS param_key_num ON param (key, num, run_id)",
+    "CREATE INDEX IF NOT EXISTS param_key_text ON param (key, text, run_id)",
     """CREATE TABLE IF NOT EXISTS metric (
         run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION,
         step BIGINT NOT NULL, timestamp DOUBLE PRECISION NOT NULL
@@ -49,12 +52,12 @@ TABLES = [
         count BIGINT NOT NULL, last_step BIGINT NOT NULL, last_timestamp DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (run_id, key)
     )""",
-    "CREATE INDEX IF NOT EXISTS metric_summary_key_last ON metric_summary (key, last)",
+    "CREATE INDEX IF NOT EXISTS metric_summary_key_last ON metric_summary (key, last, run_id)",
     """CREATE TABLE IF NOT EXISTS tag (
         run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
         PRIMARY KEY (run_id, key)
     )""",
-    "CREATE INDEX IF NOT EXISTS tag_key_value ON tag (key, value)",
+    "CREATE INDEX IF NOT EXISTS tag_key_value ON tag (key, value, run_id)",
     """CREATE TABLE IF NOT EXISTS artifact (
         run_id TEXT NOT NULL, path TEXT NOT NULL, object_id TEXT NOT NULL,
         size BIGINT NOT NULL, kind TEXT NOT NULL DEFAULT 'artifact',

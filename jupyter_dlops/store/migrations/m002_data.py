@@ -5,7 +5,9 @@ once, in one transaction, and never updated (only ``has_content`` may go from 0 
 the same content is later copied into the object store, which does not change what the
 version is). ``data_name`` is the history of each name (``dlops data log NAME``),
 ``data_stat_cache`` remembers the hash of every file by (path, size, mtime_ns, inode) so
-that unchanged files are never re-read, and ``data_run_link`` records which versions a run
+that unchanged files are never re-read, ``data_tree_state`` remembers, per folder, the
+digest of all its files' stats and the version they made (so re-adding an unchanged folder
+skips even the per-file cache), and ``data_run_link`` records which versions a run
 read and wrote.
 """
 
@@ -51,6 +53,13 @@ TABLES = [
         inode BIGINT NOT NULL,
         hash TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS data_tree_state (
+        root TEXT NOT NULL,
+        meta_key TEXT NOT NULL,
+        stat_digest TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        PRIMARY KEY (root, meta_key)
+    )""",
     """CREATE TABLE IF NOT EXISTS data_run_link (
         run_id TEXT NOT NULL,
         version_id TEXT NOT NULL,
@@ -73,8 +82,34 @@ VIEWS = [
 ]
 
 
+IDENTITY = ("version_id, name, source_path, created, file_count, total_bytes, meta_object, "
+            "meta_hash, meta_path_column, meta_rows, parent_id, query")
+MESSAGE = "data versions are immutable; add the data again to record a new version"
+
+
+def guards(dialect: str) -> list[str]:
+    """Triggers that refuse to change a recorded version or its manifest, whatever writes."""
+    if dialect == "sqlite":
+        body = f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS data_file_immutable BEFORE UPDATE ON data_file {body}",
+            f"CREATE TRIGGER IF NOT EXISTS data_version_immutable BEFORE UPDATE OF {IDENTITY} "
+            f"ON data_version {body}",
+        ]
+    return [
+        "CREATE OR REPLACE FUNCTION dlops_data_immutable() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$",
+        "DROP TRIGGER IF EXISTS data_file_immutable ON data_file",
+        "CREATE TRIGGER data_file_immutable BEFORE UPDATE ON data_file "
+        "FOR EACH ROW EXECUTE FUNCTION dlops_data_immutable()",
+        "DROP TRIGGER IF EXISTS data_version_immutable ON data_version",
+        f"CREATE TRIGGER data_version_immutable BEFORE UPDATE OF {IDENTITY} ON data_version "
+        "FOR EACH ROW EXECUTE FUNCTION dlops_data_immutable()",
+    ]
+
+
 def statements(dialect: str) -> list[str]:
-    return TABLES + VIEWS
+    return TABLES + VIEWS + guards(dialect)
 
 
 # Objects these tables keep alive in ``dlops gc``: stored file contents and metadata tables.

@@ -1,4 +1,5 @@
-"""``dlops data query V "WHERE clause" [--save NAME]``: slice a version by its metadata.
+"""``dlops data query V "WHERE clause" [--save NAME]``: slice a version by its metadata
+(a module named for what it does, not ``query``, which is the public function).
 
 The clause runs in SQL against the version's metadata database (indexed, analysed), fenced
 by :mod:`.sqlguard`. ``--save`` records the matching items as a new immutable version whose

@@ -1,0 +1,103 @@
+"""Write docs/benchmarks.md from the results of ``benchmarks/run_all.py``.
+
+    .venv/bin/python benchmarks/run_all.py --save build/bench          # measure (make bench)
+    .venv/bin/python docs/gen_benchmarks_page.py build/bench/latest.json [more.json ...]
+
+Each input is run_all's combined document (``{"when", "results": [...]}``) or one bench
+script's ``--json`` document (``{"name", "rows"}``); later inputs replace earlier results of
+the same benchmark. The page shows the figures exactly as measured, the machine they were
+measured on, and the command for each; a benchmark that failed is listed with its error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+TARGET = Path(__file__).resolve().parent / "benchmarks.md"
+COMMANDS = {
+    "tracking": "python benchmarks/bench_tracking.py",
+    "startup": "python benchmarks/bench_startup.py",
+    "export": "python benchmarks/bench_export.py",
+    "data": "python benchmarks/bench_data.py",
+    "sweep": "python benchmarks/bench_sweep.py",
+    "track": "python benchmarks/bench_track.py",
+}
+
+
+def load(paths: list[Path]) -> tuple[dict[str, dict], list[str]]:
+    results: dict[str, dict] = {}
+    when: list[str] = []
+    for path in paths:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if "when" in document:
+            when.append(document["when"])
+        for result in document.get("results", [document]):
+            if result.get("rows") or result.get("name") not in results:
+                results[result["name"]] = result
+    return results, when
+
+
+def _number(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def section(name: str, result: dict) -> list[str]:
+    command = COMMANDS.get(name, f"python benchmarks/bench_{name}.py")
+    lines = [f"## {name}", "", f"`{command}`", ""]
+    if not result.get("rows"):
+        return [*lines, f"Not measured here: {result.get('error', 'no rows')}.", ""]
+    lines += ["| measure | ours | peer | peer value | ratio | target | met |",
+              "|---|---|---|---|---|---|---|"]
+    for row in result["rows"]:
+        met = {True: "yes", False: "**no**"}.get(row.get("met"), "")
+        unit = f" {row['unit']}" if row.get("unit") else ""
+        lines.append(
+            f"| {row['measure']} | {_number(row.get('ours'))}{unit} | {row.get('peer') or '–'} "
+            f"| {_number(row.get('peer_value'))} | {_number(row.get('ratio'))}"
+            f"{'×' if row.get('ratio') is not None else ''} | {row.get('target') or ''} | {met} |")
+    return [*lines, ""]
+
+
+def render(paths: list[Path]) -> str:
+    results, when = load(paths)
+    cpus = os.cpu_count()
+    head = [
+        "# Benchmarks", "",
+        "<!-- Written by docs/gen_benchmarks_page.py from benchmarks/run_all.py results. -->", "",
+        "Every figure is ours measured **beside** the peer it is compared with, in the same run on "
+        "the same machine; absolute times on a shared machine are noisy, the ratios carry over. "
+        "What each benchmark does, exactly, is in [benchmarks/README.md](../benchmarks/README.md).",
+        "", "```bash",
+        "make bench                                        # every benchmark, one combined table",
+        ".venv/bin/python benchmarks/run_all.py --quick    # shorter runs",
+        ".venv/bin/python docs/gen_benchmarks_page.py benchmarks/results/latest.json  # this page",
+        "```", "",
+        f"Measured {', '.join(when) or 'at the time given in the inputs'} on {platform.system()} "
+        f"{platform.machine()}, {cpus} CPU cores, Python {platform.python_version()}.", "",
+    ]
+    body: list[str] = []
+    for name in sorted(results):
+        body += section(name, results[name])
+    return "\n".join(head + body).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: gen_benchmarks_page.py RESULTS.json [MORE.json ...]", file=sys.stderr)
+        return 2
+    TARGET.write_text(render([Path(a) for a in args]), encoding="utf-8")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The parent's side of one stored run: create it, attach the record sections captured once
+per sweep, store the output, and end it with a classified status."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from .records import COMBO_TAG
+from .task import Outcome, RunTask
+
+
+def client_for(uri: str) -> Any:
+    from ..store import open_store
+    from ..tracking.client import DlopsClient
+
+    return DlopsClient(open_store(uri))
+
+
+def begin_run(client: Any, task: RunTask, kind: str) -> float:
+    """Create the run (status running) with its params, tags and record sections."""
+    tags = {"engine": task.engine}
+    if task.combo is not None:
+        tags[COMBO_TAG] = task.combo
+    client.create_run(task.name, task.recorded_params(), experiment=task.experiment, kind=kind, tags=tags,
+                      entry_point=task.notebook, sweep_id=task.sweep_id, run_id=task.run_id)
+    for section, body in task.sections.items():
+        client.store.put_section(task.run_id, section, body)
+    return time.time()
+
+
+def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
+               outputs: dict[str, tuple[Path, str]]) -> Outcome:
+    """Store the outputs (``{name: (path, kind)}``), the cost, and the final status."""
+    from ..capture.cost import compute_cost
+
+    for name, (path, kind) in outputs.items():
+        if path.is_file() and path.stat().st_size:
+            client.log_artifact(task.run_id, path, name=name, kind=kind)
+    outcome.duration = time.time() - started
+    outcome.params = task.params
+    hardware = task.sections.get("hardware")
+    client.store.put_section(task.run_id, "cost", compute_cost(outcome.duration, hardware))
+    row = client.store.read_one("SELECT status FROM run WHERE run_id = ?", (task.run_id,))
+    if row and row[0] == "killed":  # marked killed on Ctrl-C while it was stopping: keep that
+        outcome.status, outcome.kind = "killed", "interrupted"
+        return outcome
+    if outcome.kind:
+        client.set_tag(task.run_id, "error.kind", outcome.kind)
+    client.set_terminated(task.run_id, outcome.status, error=outcome.error, error_cell=outcome.error_cell)
+    return outcome
+
+
+def capture_sections(entry: str, store: Any) -> dict[str, Any]:
+    """Code, environment and hardware, captured once and shared by every run of a sweep."""
+    from ..capture.code import capture_code
+    from ..capture.environment import capture_environment
+    from ..capture.hardware import capture_hardware
+
+    objects = store.objects
+    sections: dict[str, Any] = {}
+    for name, produce in (
+        ("code", lambda: capture_code(entry, objects.put_file, objects.put_bytes)),
+        ("environment", lambda: capture_environment(objects.put_bytes)),
+        ("hardware", capture_hardware),
+    ):
+        try:
+            sections[name] = produce()
+        except Exception as error:  # a capture problem must never stop the runs
+            sections[name] = {"error": str(error)}
+    return sections

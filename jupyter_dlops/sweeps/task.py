@@ -1,0 +1,72 @@
+"""What one execution is given (``RunTask``) and how it ended (``Outcome``).
+
+Both are plain, picklable data: a Dask worker receives a ``RunTask`` and sends back an
+``Outcome``. Every failure is classified (``FAILURE_KINDS``) because papermill alone reports
+a kernel killed mid-run as a success (papermill #511 era behaviour)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import RUN_ID_ENV, STORE_ENV
+
+FAILURE_KINDS = {
+    "cell_error": "a cell raised an exception",
+    "kernel_died": "the kernel (or the script's process) died",
+    "timeout": "a cell ran past the timeout",
+    "missing_parameter": "the notebook used a parameter that was never defined",
+    "bad_notebook": "the notebook or script could not be read or started",
+    "interrupted": "the sweep was interrupted (Ctrl-C)",
+}
+
+
+@dataclass
+class RunTask:
+    """One execution of a notebook (or script) with one combination of parameters."""
+
+    run_id: str
+    notebook: str
+    params: dict[str, Any]
+    store_uri: str
+    name: str
+    engine: str = "papermill"
+    sweep_id: str | None = None
+    combo: str | None = None
+    cwd: str | None = None
+    timeout: float | None = None
+    kernel_name: str | None = None
+    experiment: str | None = None
+    sections: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def recorded_params(self) -> dict[str, Any]:
+        """Every parameter the run sees: the cell's literal defaults, then the given values."""
+        return {**self.defaults, **self.params}
+
+    def env(self) -> dict[str, str]:
+        """The child's environment: ours plus the store and the run to attach to."""
+        env = dict(os.environ)
+        env[STORE_ENV] = self.store_uri
+        env[RUN_ID_ENV] = self.run_id
+        if self.sweep_id:
+            env["DLOPS_SWEEP_ID"] = self.sweep_id
+        return env
+
+
+@dataclass
+class Outcome:
+    """How a run ended: ``finished``, ``failed`` (with ``kind``) or ``killed``."""
+
+    run_id: str
+    status: str
+    kind: str | None = None
+    error: str | None = None
+    error_cell: str | None = None
+    duration: float = 0.0
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "finished"

@@ -1,0 +1,114 @@
+"""The notebook's interactive run: which notebook this kernel serves, and starting or resuming
+its run.
+
+The notebook path comes from ``JPY_SESSION_NAME`` (set by jupyter_server for the kernels it
+starts), else ``__session__`` in the user namespace (set by ipykernel from the same source
+in some front ends), else the run is simply called "notebook". Under papermill (or ``dlops
+run``) the kernel has ``DLOPS_RUN_ID`` and the run is the launcher's run.
+
+A run is resumed, rather than a new one started, when the same notebook in the same kernel
+session (the kernel id of its connection file, which survives kernel restarts) loads the
+extension again and the run was not closed with ``%dlops end`` or ``%dlops new-run``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import RUN_ID_ENV
+from . import fluent
+
+NOTEBOOK_TAG = "dlops.notebook"
+KERNEL_TAG = "dlops.kernel"
+CLOSED_TAG = "dlops.closed"
+
+
+def notebook_path(namespace: dict[str, Any] | None = None) -> str | None:
+    """The notebook this kernel runs, if anything says so."""
+    for candidate in (os.environ.get("JPY_SESSION_NAME"), (namespace or {}).get("__session__")):
+        if isinstance(candidate, str) and candidate.strip():
+            return os.path.abspath(candidate.strip())
+    return None
+
+
+def run_name(path: str | None) -> str:
+    """What the interactive run is called: the notebook's file name without suffix."""
+    return Path(path).stem if path else "notebook"
+
+
+def kernel_session() -> str:
+    """The kernel id (``kernel-<id>.json``), else this process id."""
+    try:
+        from ipykernel.connect import get_connection_file
+
+        name = Path(get_connection_file()).stem
+        return name.removeprefix("kernel-")
+    except Exception:  # not in a kernel (terminal IPython, tests): the process is the session
+        return f"pid-{os.getpid()}"
+
+
+def start_notebook_run(namespace: dict[str, Any] | None = None, *, new: bool = False) -> Any:
+    """The active run for this notebook: the current one, the papermill one, a resumed one or
+    a new one (``new=True`` skips resuming)."""
+    current = fluent.active_run()
+    if current is not None:
+        return current
+    if os.environ.get(RUN_ID_ENV):
+        return fluent.start_run()
+    path = notebook_path(namespace)
+    session = kernel_session()
+    client = fluent.client_for(None)
+    previous = None if new else _resumable(client.store, path, session)
+    if previous is not None:
+        return _resume(client, previous, path)
+    tags = {KERNEL_TAG: session, **({NOTEBOOK_TAG: path} if path else {})}
+    return fluent.start_run(run_name(path), kind="notebook", tags=tags, entry_point=path)
+
+
+def _resumable(store: Any, path: str | None, session: str) -> str | None:
+    rows = store.read(
+        "SELECT run.run_id FROM run JOIN tag k ON k.run_id = run.run_id AND k.key = ? "
+        "AND k.value = ? LEFT JOIN tag n ON n.run_id = run.run_id AND n.key = ? "
+        "LEFT JOIN tag c ON c.run_id = run.run_id AND c.key = ? "
+        "WHERE run.kind = 'notebook' AND c.value IS NULL AND COALESCE(n.value, '') = ? "
+        "ORDER BY run.start_time DESC LIMIT 1",
+        (KERNEL_TAG, session, NOTEBOOK_TAG, CLOSED_TAG, path or ""),
+    )
+    return rows[0][0] if rows else None
+
+
+def _resume(client: Any, run_id: str, path: str | None) -> Any:
+    from .recorder import RunRecorder
+
+    client.store.update_run(run_id, status="running", end_time=None, error=None,
+                            pid=os.getpid(), heartbeat=time.time())
+    active = fluent.start_run(run_id=run_id)
+    # Resumed runs are ours again: sampled, heart-beating, and ended by us.
+    active.owned = True
+    active.recorder = RunRecorder(client, run_id, entry_point=path, capture_logs=False)
+    fluent._ensure_exit_hooks()
+    return active
+
+
+def close_notebook_run(run: Any, status: str = "finished") -> None:
+    """End the run for good (it will not be resumed)."""
+    if run.owned:
+        run.set_tag(CLOSED_TAG, "1")
+    run.end(status)
+
+
+def notebook_runs(store: Any, path: str | None, limit: int = 200) -> list[Any]:
+    """Runs of one notebook, newest first: its interactive runs, and papermill/sweep runs
+    whose entry point is the notebook."""
+    if path:
+        rows = store.read(
+            "SELECT run_id FROM run WHERE entry_point = ? OR run_id IN (SELECT run_id FROM tag "
+            "WHERE key = ? AND value = ?) ORDER BY start_time DESC LIMIT ?",
+            (path, NOTEBOOK_TAG, path, limit))
+    else:
+        rows = store.read("SELECT run_id FROM run WHERE kind = 'notebook' AND name = ? "
+                          "ORDER BY start_time DESC LIMIT ?", (run_name(None), limit))
+    return store.runs_by_id([r[0] for r in rows])

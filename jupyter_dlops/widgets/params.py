@@ -1,0 +1,96 @@
+"""``Params``: controls whose current values are the run's parameters."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import DlopsError, UsageError
+
+
+def control_for(name: str, spec: Any) -> w.ValueWidget:
+    """The widget for one parameter specification.
+
+    ``(low, high)`` or ``(low, high, default)``: a slider (integer if both bounds are ints,
+    logarithmic for positive float ranges spanning 100× or more); a list: a drop-down whose
+    first item is the default; a bool, int, float or str: a checkbox or a text box.
+    """
+    common = {"description": name, "continuous_update": False,
+              "style": {"description_width": "initial"}}
+    if isinstance(spec, tuple) and len(spec) in (2, 3):
+        return _slider(name, spec, common)
+    if isinstance(spec, list) and spec:
+        return w.Dropdown(options=spec, value=spec[0], description=name)
+    if isinstance(spec, bool):
+        return w.Checkbox(value=spec, description=name, indent=False)
+    if isinstance(spec, int):
+        return w.IntText(value=spec, **common)
+    if isinstance(spec, float):
+        return w.FloatText(value=spec, **common)
+    if isinstance(spec, str):
+        return w.Text(value=spec, **common)
+    raise UsageError(
+        f"Params: '{name}' = {spec!r} is not a parameter specification; give (low, high), "
+        "(low, high, default), a list of choices, or a bool, int, float or str default")
+
+
+def _slider(name: str, spec: tuple, common: dict) -> w.ValueWidget:
+    low, high = spec[0], spec[1]
+    default = spec[2] if len(spec) == 3 else low
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high, default))
+    if not numbers or not low < high or not low <= default <= high:
+        raise UsageError(f"Params: '{name}' = {spec!r} needs numbers with low < high and the "
+                         "default between them")
+    if all(isinstance(v, int) for v in (low, high, default)):
+        return w.IntSlider(min=low, max=high, value=default, **common)
+    if low > 0 and high / low >= 100:
+        return w.FloatLogSlider(min=math.log10(low), max=math.log10(high), value=default,
+                                base=10, readout_format=".3g", **common)
+    return w.FloatSlider(min=low, max=high, value=default, step=(high - low) / 100,
+                         readout_format=".3g", **common)
+
+
+class Params(w.VBox):
+    """A parameter panel: ``Params(lr=(0.001, 0.1), epochs=10, optimizer=["adam", "sgd"])``.
+
+    The current values are logged as the active run's parameters when the panel is created
+    and again whenever one changes (on release, not while a slider is dragged). Read them as
+    attributes (``p.lr``) or all at once (``p.values``).
+    """
+
+    def __init__(self, run: Any = None, **specs: Any) -> None:
+        if not specs:
+            raise UsageError("Params needs at least one parameter, e.g. Params(lr=(0.001, 0.1))")
+        self._controls = {name: control_for(name, spec) for name, spec in specs.items()}
+        self._run = run
+        self.status = w.HTML()
+        super().__init__(children=[*self._controls.values(), self.status])
+        for name, control in self._controls.items():
+            control.observe(lambda change, key=name: self._record({key: change["new"]}), "value")
+        self._record(self.values)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every parameter's current value, typed as the run stores it."""
+        return {name: control.value for name, control in self._controls.items()}
+
+    def __getattr__(self, name: str) -> Any:
+        controls = self.__dict__.get("_controls") or {}
+        if name in controls:
+            return controls[name].value
+        raise AttributeError(name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._controls[name].value
+
+    def _record(self, params: dict[str, Any]) -> None:
+        from ..tracking import fluent
+
+        try:
+            run = self._run or fluent.active_run() or fluent.start_run()
+            run.log_params(params)
+            self.status.value = f"<small>recorded in run {run.run_id[:12]}</small>"
+        except DlopsError as error:  # the panel keeps working without a store
+            self.status.value = f"<small>not recorded: {error.message}</small>"

@@ -1,0 +1,112 @@
+"""The parameter panel and the runs widget, against a real store (no kernel needed)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from nbtrack_helpers import rows
+
+
+def params_in(store_dir, run_id):
+    return {k: json.loads(v) for k, v in rows(store_dir, "SELECT key, json FROM param WHERE run_id = ?", (run_id,))}
+
+
+def test_params_panel_values_are_the_runs_parameters(nb_store):
+    import ipywidgets as w
+
+    from jupyter_dlops import start_run
+    from jupyter_dlops.widgets import Params
+
+    run = start_run("panel", kind="notebook")
+    panel = Params(lr=(0.001, 0.1, 0.01), epochs=10, dropout=(0.0, 0.5), layers=(1, 8, 2),
+                   optimizer=["adam", "sgd"], augment=True, tag="baseline")
+    kinds = {name: type(c).__name__ for name, c in panel._controls.items()}
+    assert kinds == {"lr": "FloatLogSlider", "epochs": "IntText", "dropout": "FloatSlider",
+                     "layers": "IntSlider", "optimizer": "Dropdown", "augment": "Checkbox",
+                     "tag": "Text"}
+    assert isinstance(panel, w.VBox)
+    assert params_in(nb_store, run.run_id) == {"lr": 0.01, "epochs": 10, "dropout": 0.0, "layers": 2,
+                                               "optimizer": "adam", "augment": True, "tag": "baseline"}
+    panel._controls["epochs"].value = 20
+    panel._controls["optimizer"].value = "sgd"
+    assert panel.epochs == 20 and panel["optimizer"] == "sgd"
+    stored = params_in(nb_store, run.run_id)
+    assert stored["epochs"] == 20 and stored["optimizer"] == "sgd"
+    assert rows(nb_store, "SELECT type FROM param WHERE key = 'epochs'") == [("int",)]
+
+
+@pytest.mark.parametrize("spec", [(0.1, 0.01), ("a", "b"), (1, 5, 9), None, object(), []],
+                         ids=["low>high", "strings", "default-outside", "none", "object", "empty-list"])
+def test_bad_parameter_specifications_are_usage_errors(nb_store, spec):
+    from jupyter_dlops.errors import UsageError
+    from jupyter_dlops.widgets import Params
+
+    with pytest.raises(UsageError, match="Params: 'x'"):
+        Params(x=spec)
+
+
+def _make_runs(path, n=3):
+    from jupyter_dlops.tracking.client import DlopsClient
+
+    client = DlopsClient()
+    ids = []
+    for i in range(n):
+        run_id = client.create_run("nb", {"lr": 0.1 / (i + 1)}, kind="notebook",
+                                   tags={"dlops.notebook": path})
+        for step in range(5):
+            client.log_metric(run_id, "loss", 1.0 / (step + 1 + i), step)
+        client.set_terminated(run_id, "finished")
+        ids.append(run_id)
+    client.close()
+    return ids
+
+
+def test_runs_table_sorts_and_plots(nb_store, tmp_path):
+    from jupyter_dlops.widgets import Runs
+
+    path = str(tmp_path / "train.ipynb")
+    ids = _make_runs(path)
+    _make_runs(str(tmp_path / "other.ipynb"), 1)
+    widget = Runs(path, refresh=0)
+    try:
+        assert widget.table.value.count("<tr>") == 4  # header + 3 runs of this notebook only
+        assert "params.lr" in widget.sort.options and "metrics.loss" in widget.sort.options
+        widget.sort.value = "params.lr"
+        widget.descending.value = False
+        assert [r.run_id for r in widget.sorted_runs()] == ids[::-1]
+        assert widget.metric.value == "loss"
+        assert widget.plot.value.count("<polyline") == 3
+    finally:
+        widget.close()
+
+
+def test_runs_widget_refreshes_as_runs_finish(nb_store, tmp_path):
+    from jupyter_dlops.widgets import Runs
+
+    path = str(tmp_path / "train.ipynb")
+    _make_runs(path, 1)
+    widget = Runs(path, refresh=0.1)
+    try:
+        assert widget.table.value.count("<tr>") == 2
+        _make_runs(path, 1)
+        deadline = time.monotonic() + 10
+        while widget.table.value.count("<tr>") != 3:
+            assert time.monotonic() < deadline, "the widget did not refresh"
+            time.sleep(0.05)
+    finally:
+        widget.close()
+
+
+def test_values_are_escaped(nb_store, tmp_path):
+    from jupyter_dlops.tracking.client import DlopsClient
+    from jupyter_dlops.widgets import Runs
+
+    path = str(tmp_path / "x.ipynb")
+    DlopsClient().create_run("<script>alert(1)</script>", kind="notebook", tags={"dlops.notebook": path})
+    widget = Runs(path, refresh=0)
+    try:
+        assert "<script>" not in widget.table.value and "&lt;script&gt;" in widget.table.value
+    finally:
+        widget.close()
