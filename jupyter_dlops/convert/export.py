@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ConvertError, UsageError
 from .cells import GENERATED, PARAMETERS, PlannedCell, plan_cells
+from .checks import compile_error
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
 from .magics import translate_cell
@@ -131,13 +132,17 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
 
 def _parse(code: str, number: int) -> ast.Module:
     try:
-        return ast.parse(code)
+        tree = ast.parse(code)
     except SyntaxError as error:
         text = (error.text or "").strip()
         near = f" near {text[:40]!r}" if text else ""
         raise ConvertError(
             f"cell {number}, line {error.lineno}: {error.msg}{near}; fix the cell or tag it 'skip'"
         ) from None
+    found = compile_error(tree, code)
+    if found is not None:
+        raise ConvertError(f"cell {number}, line {found[0]}: {found[1]}; fix the cell or tag it 'skip'")
+    return tree
 
 
 def _names_if_possible(source: str) -> Any:
