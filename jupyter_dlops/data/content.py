@@ -24,6 +24,7 @@ CHUNK = 1 << 20
 
 
 def _reflink(source: str, target: str) -> bool:
+    """Clone ``source`` into ``target`` (which it truncates) where the file system can."""
     try:
         with open(source, "rb") as src, open(target, "wb") as dst:
             fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
@@ -54,8 +55,15 @@ def copy_verified(source: str, target: str, expected: str) -> None:
 
 
 def store_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
-    """Put each ``(entry, hash)`` into the object store; returns how many were new."""
-    added = 0
+    """Put each ``(entry, hash)`` into the object store; returns how many were new.
+
+    A reflink (copy-on-write clone) is tried first: the object is then independent of the
+    user's file. Where the file system has none, a hard link (the object *is* the user's
+    file: editing it in place damages the object, which checkout detects), else a copy that
+    is hashed as it is written. A clone or link is kept only if the file's stat still
+    matches the one it was hashed with.
+    """
+    added, can_clone = 0, True
     for entry, digest in items:
         if objects.exists(digest):
             continue
@@ -63,19 +71,31 @@ def store_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             objects.tmp.mkdir(parents=True, exist_ok=True)
-            if not _link_unchanged(entry, target):
-                fd, tmp = tempfile.mkstemp(dir=objects.tmp, prefix=digest[:8] + ".")
-                os.close(fd)
-                try:
+            fd, tmp = tempfile.mkstemp(dir=objects.tmp, prefix=digest[:8] + ".")
+            os.close(fd)
+            try:
+                can_clone = can_clone and _reflink(entry.path, tmp)
+                if can_clone and _unchanged(entry, entry.path):
+                    _install(tmp, target)
+                elif not _link_unchanged(entry, target):
                     copy_verified(entry.path, tmp, digest)
-                    os.chmod(tmp, 0o444)
-                    os.replace(tmp, target)
-                finally:
-                    Path(tmp).unlink(missing_ok=True)
+                    _install(tmp, target)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
         except OSError as error:
             raise _store_error(error, objects.root) from None
         added += 1
     return added
+
+
+def _install(tmp: str, target: Path) -> None:
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, target)
+
+
+def _unchanged(entry: Entry, path: str | Path) -> bool:
+    info = os.stat(path)
+    return (info.st_size, info.st_mtime_ns, info.st_ino) == (entry.size, entry.mtime_ns, entry.inode)
 
 
 def _link_unchanged(entry: Entry, target: Path) -> bool:
@@ -86,8 +106,7 @@ def _link_unchanged(entry: Entry, target: Path) -> bool:
         return True
     except OSError:
         return False
-    info = os.stat(target)
-    if (info.st_size, info.st_mtime_ns, info.st_ino) != (entry.size, entry.mtime_ns, entry.inode):
+    if not _unchanged(entry, target):
         target.unlink(missing_ok=True)
         return False
     return True
