@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from .output import fmt_time, json_safe, print_json, table
+
+# typing is for checkers only: `dlops --help` imports this module (benchmarks/bench_startup.py)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(subparsers) -> None:
