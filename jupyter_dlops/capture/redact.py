@@ -95,7 +95,8 @@ def redact_argv(argv: list[str], known: set[str] | None = None) -> list[str]:
             hide_next = False
             continue
         flag, eq, value = arg.partition("=")
-        if arg.startswith("-") and is_secret_name(flag):
+        # "--password X", "--token=X", and parameters given as names: "-p api_key X", "api_key=X"
+        if (arg.startswith("-") or ARG_NAME.fullmatch(flag)) and is_secret_name(flag):
             if eq:
                 out.append(f"{flag}={REDACTED}")
             else:
@@ -104,3 +105,6 @@ def redact_argv(argv: list[str], known: set[str] | None = None) -> list[str]:
             continue
         out.append(redact_text(arg, known))
     return out
+
+
+ARG_NAME = re.compile(r"[A-Za-z_][\w-]*")  # a bare name; file names (dots, slashes) are not

@@ -129,15 +129,19 @@ class SQLBackend:
         if current == len(migrations):
             return current
         with self.write() as cursor:
-            for migration in migrations[current:]:
-                for statement in migration.statements(self.dialect):
-                    cursor.execute(statement)
-            cursor.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (str(len(migrations)),),
-            )
+            self._apply_migrations(cursor, migrations, current)
         return len(migrations)
+
+    def _apply_migrations(self, cursor: Cursor, migrations: list, current: int) -> None:
+        """Run the migrations after version ``current`` and record the new version."""
+        for migration in migrations[current:]:
+            for statement in migration.statements(self.dialect):
+                cursor.execute(statement)
+        cursor.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(len(migrations)),),
+        )
 
     def _has_table(self, name: str) -> bool:
         raise NotImplementedError

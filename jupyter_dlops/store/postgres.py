@@ -223,14 +223,7 @@ class PostgresStore(SQLBackend, StoreOperations):
                     "SELECT value FROM meta WHERE key = 'schema_version'"
                 ).fetchone() if self._has_table_in(cursor, "meta") else None
                 if row is None or int(row[0]) < len(migrations):
-                    for migration in migrations[int(row[0]) if row else 0:]:
-                        for statement in migration.statements(self.dialect):
-                            cursor.execute(statement)
-                    cursor.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        (str(len(migrations)),),
-                    )
+                    self._apply_migrations(cursor, migrations, int(row[0]) if row else 0)
         return super().migrate()  # refuses a newer schema with the shared message
 
     @staticmethod

@@ -123,17 +123,22 @@ def type_values(values: dict[str, list[Any]], declared: dict[str, Any], source: 
     return {name: [convert(name, v, declared[name]) for v in items] for name, items in values.items()}
 
 
-def load_params_file(path: str | Path) -> dict[str, Any]:
-    """``-f params.yaml``: a mapping of parameter name to value."""
+def read_yaml(file: Path, what: str) -> Any:
+    """The YAML document in ``file``; a missing file or bad YAML is one clear line."""
     import yaml
 
-    file = Path(path)
     if not file.is_file():
-        raise NotFoundError(f"parameters file {file} does not exist")
+        raise NotFoundError(f"{what} {file} does not exist")
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        return yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise UsageError(f"parameters file {file} is not valid YAML ({_yaml_where(error)})") from None
+        raise UsageError(f"{what} {file} is not valid YAML ({_yaml_where(error)})") from None
+
+
+def load_params_file(path: str | Path) -> dict[str, Any]:
+    """``-f params.yaml``: a mapping of parameter name to value."""
+    file = Path(path)
+    data = read_yaml(file, "parameters file")
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):

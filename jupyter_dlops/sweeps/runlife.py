@@ -37,7 +37,7 @@ def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
 
     for name, (path, kind) in outputs.items():
         if path.is_file() and path.stat().st_size:
-            client.log_artifact(task.run_id, path, name=name, kind=kind)
+            _store_output(client, task, path, name, kind)
     outcome.duration = time.time() - started
     outcome.params = task.params
     hardware = task.sections.get("hardware")
@@ -50,6 +50,21 @@ def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
         client.set_tag(task.run_id, "error.kind", outcome.kind)
     client.set_terminated(task.run_id, outcome.status, error=outcome.error, error_cell=outcome.error_cell)
     return outcome
+
+
+def _store_output(client: Any, task: RunTask, path: Path, name: str, kind: str) -> None:
+    """Logs and executed notebooks are records we write, so nothing secret may stay in them:
+    what the run printed from the environment, and the values of secret-named parameters
+    that papermill injected (found by tests/reliability/test_secrets_scan.py, issue 8)."""
+    if kind not in ("log", "notebook"):
+        client.log_artifact(task.run_id, path, name=name, kind=kind)
+        return
+    from ..capture.redact import MIN_SECRET_LENGTH, is_secret_name, known_secrets, redact_text
+
+    known = known_secrets() | {str(v) for k, v in (task.params or {}).items()
+                               if is_secret_name(str(k)) and len(str(v)) >= MIN_SECRET_LENGTH}
+    text = redact_text(path.read_text(encoding="utf-8", errors="replace"), known)
+    client.log_bytes(task.run_id, text.encode("utf-8"), name, kind=kind)
 
 
 def capture_sections(entry: str, store: Any) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFoundError, UsageError
-from .params import _yaml_where
+from ..errors import UsageError
+from .params import read_yaml
 
 CONFIRM_ABOVE = 1000
 RANGE = re.compile(r"^\s*(-?[\d.eE+-]+)\s*\.\.\s*(-?[\d.eE+-]+)\s*$")
@@ -112,15 +112,8 @@ def load_spec(path: str | Path) -> Space:
     """A YAML spec: ``method: grid|random``, ``samples``, ``seed``, ``parameters: {name: ...}``
     where each parameter is a value, a list of values, ``{values: [...]}`` or
     ``{min: .., max: .., distribution: uniform|log_uniform|int}``."""
-    import yaml
-
     file = Path(path)
-    if not file.is_file():
-        raise NotFoundError(f"sweep spec {file} does not exist")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise UsageError(f"sweep spec {file} is not valid YAML ({_yaml_where(error)})") from None
+    data = read_yaml(file, "sweep spec")
     if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
         raise UsageError(f"sweep spec {file} must be a YAML mapping with a 'parameters' mapping")
     method = str(data.get("method", "random" if data.get("samples") else "grid"))

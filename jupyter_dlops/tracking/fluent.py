@@ -190,6 +190,7 @@ def _attach(client, run_id, name, params, tags) -> ActiveRun:
         client.log_params(run_id, params)
     if tags:
         client.set_tags(run_id, tags)
+    _ensure_exit_hooks()  # metrics still buffered at exit must reach the store
     return ActiveRun(client, run_id, owned=False)
 
 

@@ -44,22 +44,24 @@ def read_ledger(path: Path) -> tuple[str, list[tuple[int, float]]]:
     return run_id, entries
 
 
-def wait_for_ledger(path: Path, seconds: float, proc: subprocess.Popen) -> None:
-    deadline = time.time() + 90
+def wait_for_ledger(path: Path, seconds: float, proc: subprocess.Popen, count: int = 300) -> None:
+    """Until the child has logged for ``seconds`` and at least ``count`` values (a loaded
+    machine logs fewer values per second)."""
+    deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
             log = path.parent / "stderr.txt"
             raise AssertionError(f"the child exited early: {log.read_text()[-3000:] if log.exists() else ''}")
         if path.exists():
             _, entries = read_ledger(path)
-            if entries and entries[-1][1] - entries[0][1] >= seconds:
+            if entries and entries[-1][1] - entries[0][1] >= seconds and len(entries) >= count:
                 return
         time.sleep(0.05)
     log = path.parent / "stderr.txt"
     raise AssertionError(f"the child never logged long enough: {log.read_text()[-3000:] if log.exists() else ''}")
 
 
-def check_after_kill(store_uri: str, ledger: Path, killed_at: float, min_values: int = 100) -> dict:
+def check_after_kill(store_uri: str, ledger: Path, killed_at: float, min_values: int = 50) -> dict:
     close_all()
     store = open_store(store_uri)
     assert store.integrity_check() == "ok"
@@ -142,7 +144,7 @@ def test_papermill_kernel_and_launcher_killed(any_store_uri, child_env, tmp_path
     """A machine going away mid-run: the launcher and its kernel are SIGKILLed together."""
     proc, ledger = _launch_papermill(any_store_uri, child_env, tmp_path, die=False)
     try:
-        wait_for_ledger(ledger, 2.0, proc)
+        wait_for_ledger(ledger, 2.0, proc, count=0)
         time.sleep(0.5)  # the kernel sleeps now; it logged everything at least 0.5 s ago
     finally:
         os.killpg(proc.pid, signal.SIGKILL)

@@ -23,6 +23,18 @@ def dlops(*args, env):
     return subprocess.run([*DLOPS, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
+def tamper(store, sql, params):
+    """Someone with write access to the database edits it behind our back, triggers and all."""
+    with store.write() as cursor:
+        if store.dialect == "sqlite":
+            triggers = store.read("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'data_file'")
+            for (name,) in triggers:
+                cursor.execute(f"DROP TRIGGER {name}")
+        else:
+            cursor.execute("ALTER TABLE data_file DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+
+
 def _snapshot(store, vid):
     return [store.read("SELECT * FROM data_version WHERE version_id = ?", (vid,)),
             store.read("SELECT path, size, hash FROM data_file WHERE version_id = ? ORDER BY path", (vid,))]
@@ -67,8 +79,9 @@ def test_no_api_or_cli_path_modifies_a_version(version, tmp_path):
 def test_tampered_manifest_is_detected(version):
     store, vid, folder, env = version
     assert dlops("data", "verify", vid, env=env).returncode == 0
-    with store.write() as cursor:  # someone edits the database behind our back
-        cursor.execute("UPDATE data_file SET size = size + 1 WHERE version_id = ? AND path = 'img1.bin'", (vid,))
+    with pytest.raises(Exception, match="immutable"), store.write() as cursor:  # a trigger refuses
+        cursor.execute("UPDATE data_file SET size = 1 WHERE version_id = ?", (vid,))
+    tamper(store, "UPDATE data_file SET size = size + 1 WHERE version_id = ? AND path = 'img1.bin'", (vid,))
     verify = dlops("data", "verify", vid, env=env)
     assert verify.returncode == 6 and "tampered" in verify.stderr
     assert len(verify.stderr.strip().splitlines()) == 1

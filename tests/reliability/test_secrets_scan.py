@@ -128,18 +128,34 @@ def kind_papermill(uri, env, tmp_path, s):
     return "secret-papermill"
 
 
-def kind_sweep(uri, env, tmp_path, s):
-    _require("jupyter_dlops.sweeps")
-    kind_papermill_notebook = tmp_path / "secret.ipynb"
+def _parameterised_notebook(path: Path) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("lr = 0.1", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(USE_SECRETS + "\nuse(dl.start_run())")]
+    nb.cells = [nbformat.v4.new_code_cell("lr = 0.1\napi_key = ''", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(USE_SECRETS + "\nprint('key', api_key)\nuse(dl.start_run())")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, kind_papermill_notebook)
+    nbformat.write(nb, path)
+
+
+def kind_dlops_run(uri, env, tmp_path, s):
+    """``dlops run NOTEBOOK -p api_key SECRET``: papermill through the product; the secret is
+    also a command-line parameter, injected into the executed notebook."""
+    _require("jupyter_dlops.sweeps")
+    _parameterised_notebook(tmp_path / "secret.ipynb")
     done = subprocess.run([sys.executable, "-c", "import sys; from jupyter_dlops.cli import run; sys.exit(run())",
-                           "sweep", str(kind_papermill_notebook), "-p", "lr", "0.1", "0.01"],
+                           "run", str(tmp_path / "secret.ipynb"), "-p", "api_key", s["param api_key"]],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return None
+
+
+def kind_sweep(uri, env, tmp_path, s):
+    _require("jupyter_dlops.sweeps")
+    _parameterised_notebook(tmp_path / "secret.ipynb")
+    done = subprocess.run([sys.executable, "-c", "import sys; from jupyter_dlops.cli import run; sys.exit(run())",
+                           "sweep", str(tmp_path / "secret.ipynb"), "-p", "lr", "0.1", "0.01",
+                           "-p", "api_key", s["param api_key"], "--workers", "2"],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return None
@@ -174,7 +190,7 @@ def _require(module: str) -> None:
 
 
 KINDS = {"script": kind_script, "attach": kind_attach, "papermill": kind_papermill,
-         "sweep": kind_sweep, "notebook-session": kind_notebook_session}
+         "dlops-run": kind_dlops_run, "sweep": kind_sweep, "notebook-session": kind_notebook_session}
 
 
 def scan(paths: list[Path], planted: dict[str, str]) -> dict[str, list[str]]:

@@ -151,3 +151,15 @@ def test_sigkill_loses_at_most_the_last_half_second(store_dir):
     newest = max(v for _, v, _ in store.metric_series(run_id, "tick")["tick"])
     assert killed_at - newest < 0.5
     assert store.integrity_check() == "ok"
+
+
+def test_an_attached_script_flushes_its_metrics_at_exit(store_dir):
+    with dl.start_run(name="parent") as parent:
+        pass
+    code = ("import jupyter_dlops as dl\n"
+            "dl.start_run()\n"
+            "for i in range(1000): dl.log_metric('m', i)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "DLOPS_RUN_ID": parent.run_id, "DLOPS_FLUSH_INTERVAL": "60"})
+    assert done.returncode == 0, done.stderr
+    assert parent.store.get_run(parent.run_id).metrics["m"].count == 1000
