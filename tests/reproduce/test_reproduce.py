@@ -83,8 +83,8 @@ def test_cli_reproduce_json(repo, capsys):
 
 
 def test_changed_data_is_named_and_stops_unless_allowed(repo):
-    import nbformat.v4 as v4
     import nbformat
+    import nbformat.v4 as v4
 
     data = repo / "data"
     data.mkdir()
