@@ -71,12 +71,11 @@ def data_versions(store: Any, name: str | None, limit: int) -> list[dict[str, An
     return list_versions(store, name, limit)
 
 
-def optional_list(store: Any, method: str) -> list[Any]:
-    """A store listing the store may not have yet (sweeps): empty if absent."""
-    function = getattr(store, method, None)
-    if function is None:
-        return []
-    return [item.to_dict() if hasattr(item, "to_dict") else item for item in function()]
+def sweeps(store: Any) -> list[dict[str, Any]]:
+    """Every sweep with its run counts, newest first."""
+    from ..sweeps.records import list_sweeps
+
+    return list_sweeps(store)
 
 
 class RunsHandler(DlopsHandler):
@@ -117,7 +116,7 @@ class SweepsHandler(DlopsHandler):
     @web.authenticated
     async def get(self) -> None:
         store = await self.call(self.store)
-        self.reply({"sweeps": await self.call(optional_list, store, "list_sweeps")})
+        self.reply({"sweeps": await self.call(sweeps, store)})
 
 
 class DataVersionsHandler(DlopsHandler):
