@@ -60,13 +60,27 @@ def time_rounds(cmds: dict[str, list[str]], runs: int, peer_runs: int,
         for name, command in cmds.items():
             if name.startswith("mlflow") and round_ >= peer_runs:
                 continue
-            start = time.perf_counter()
-            proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                                  cwd=cwd)
-            times[name].append(time.perf_counter() - start)
-            if proc.returncode != 0:
-                raise RuntimeError(f"{' '.join(command)} failed: {proc.stderr.decode()[-300:]}")
+            wall, cpu = time_once(command, env, cwd)
+            times[name].append(wall)
+            CPU.setdefault(name, []).append(cpu)
     return times
+
+
+CPU: dict[str, list[float]] = {}  # user + system seconds of each run, by command
+
+
+def time_once(command: list[str], env: dict, cwd: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one run. CPU time is far less sensitive than wall time to the
+    other jobs on a shared machine, so it goes in the notes beside every median."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env, cwd=cwd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with exit {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def mlflow_python(args) -> Path | None:
@@ -88,13 +102,23 @@ def main(argv: list[str] | None = None) -> int:
         folder = compile_package(cwd)
         times = time_rounds(commands(mlflow_python(args)), runs, 3 if args.quick else 5, cwd)
     ms = {name: median(values) * 1000 for name, values in times.items()}
+    cpu = {name: median(values) * 1000 for name, values in CPU.items()}
     report = Report("startup")
-    report.info = {"runs": runs, "medians_ms": ms, "package": folder}
+    report.info = {"runs": runs, "medians_ms": ms, "cpu_medians_ms": cpu, "package": folder}
     for key, label, limit in (("import", 'python -c "import jupyter_dlops"', 60.0),
                               ("help", "dlops --help", 150.0)):
         report.add(Row(f"{label}, median of {runs} (ratio: ours ÷ bare python)", ms[key], "ms",
                        f"< {limit:.0f} ms", "python -c pass", ms["pass"], ratio(ms[key], ms["pass"]),
-                       ms[key] < limit, note=f"over bare python: {ms[key] - ms['pass']:.1f} ms"))
+                       ms[key] < limit,
+                       note=f"over bare python: {ms[key] - ms['pass']:.1f} ms wall; CPU time "
+                            f"{cpu[key]:.1f} ms vs {cpu['pass']:.1f} ms"))
+    for key, label, limit in (("import", 'python -c "import jupyter_dlops"', 60.0),
+                              ("help", "dlops --help", 150.0)):
+        # On an idle machine a one-thread process's wall time is its CPU time plus a little I/O;
+        # on this shared one the wall time mostly measures the other jobs
+        report.add(Row(f"{label}, CPU time (user+sys), median (ratio: ours ÷ bare python)",
+                       cpu[key], "ms", f"< {limit:.0f} ms", "python -c pass", cpu["pass"],
+                       ratio(cpu[key], cpu["pass"]), cpu[key] < limit))
     if "mlflow import" in ms:
         for key, peer, label in (("import", "mlflow import", 'import jupyter_dlops vs import mlflow'),
                                  ("help", "mlflow help", "dlops --help vs mlflow --help")):

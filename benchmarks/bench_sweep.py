@@ -26,7 +26,8 @@ NOTEBOOK = {
         {"cell_type": "code", "id": "params", "metadata": {"tags": ["parameters"]}, "source": "work = 1.0\nseed = 0",
          "outputs": [], "execution_count": None},
         {"cell_type": "code", "id": "work", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": "import time\nimport jupyter_dlops as dl\ntime.sleep(work)\ndl.log_metric('score', seed * 0.5)"},
+         "source": "import time\ntry:\n    import jupyter_dlops as dl\nexcept ImportError:  # papermill alone, in the peers venv\n    dl = None\n"
+                   "time.sleep(work)\nif dl is not None:\n    dl.log_metric('score', seed * 0.5)"},
     ],
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "nbformat": 4, "nbformat_minor": 5,
@@ -75,8 +76,8 @@ def peer_python() -> tuple[str, str]:
         return sys.executable, "papermill (this venv)"
 
 
-def _json_out(cmd: list[str], env: dict[str, str]) -> dict:
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+def _json_out(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> dict:
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(cmd[:3])}\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -121,7 +122,7 @@ def dies_detected(folder: Path, peer: str) -> tuple[float, float]:
     nb = folder / "dies.ipynb"
     nb.write_text(json.dumps(DIES))
     done = subprocess.run([peer, "-c", PEER_DIES, str(nb), str(folder / "dies-out.ipynb")],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, cwd=folder)
     peer_detected = 1.0 if done.stdout.strip().startswith("failure") else 0.0
     os.environ["DLOPS_STORE"] = str(folder / "dies-store")
     from jupyter_dlops.sweeps.api import run_notebook
@@ -150,7 +151,8 @@ def main() -> None:
     nb.write_text(json.dumps(NOTEBOOK))
     peer, peer_name = peer_python()
     peer_env = {k: v for k, v in os.environ.items() if not k.startswith("DLOPS_")}
-    baseline = _json_out([peer, "-c", PEER_SCRIPT, str(nb), str(folder / "out.ipynb"), str(RUNS)], peer_env)["seconds"]
+    baseline = _json_out([peer, "-c", PEER_SCRIPT, str(nb), str(folder / "out.ipynb"), str(RUNS)], peer_env,
+                         cwd=folder)["seconds"]
     rows = [row("papermill alone, 8 runs sequential", baseline, peer_name, baseline, "reference")]
     for label, workers, engine, prewarm, target in [
         ("sweep --workers 1, no pre-warm", 1, "papermill", False, ">= 1.0x (no slower)"),

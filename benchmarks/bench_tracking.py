@@ -90,7 +90,7 @@ def bench_logging(report: Report, tmp: Path, mlflow, quick: bool) -> None:
     peer_rate = n_peer / peer["total_s"] if peer else None
     r = ratio(rate, peer_rate)
     report.add(Row(f"log_metric ×{n:,} one call at a time, start_run → ended, all durable",
-                   rate, "values/s", "≥ 100× MLflow", f"MLflow sync ×{n_peer:,}", peer_rate, r,
+                   rate, "values/s", "≥ 100× MLflow", f"MLflow sync ×{n_peer:,}" if peer else "", peer_rate, r,
                    None if r is None else r >= 100,
                    note=f"ours: start {ours['start_s']:.3f} s, loop {ours['loop_s']:.3f} s, "
                         f"end {ours['end_s']:.3f} s (rows counted in the database afterwards)"))
@@ -98,6 +98,9 @@ def bench_logging(report: Report, tmp: Path, mlflow, quick: bool) -> None:
     report.add(Row("log_metric call rate (buffered; the loop alone)", loop, "values/s",
                    "≥ 50,000 (DESIGN)", "MLflow sync" if peer else "", peer_loop,
                    ratio(loop, peer_loop), loop >= 50_000))
+    per_cpu = n / max(ours["loop_cpu_s"], 1e-9)
+    report.add(Row("log_metric calls per CPU-second of the loop (load-independent view)",
+                   per_cpu, "values/s", "≥ 50,000 (DESIGN)", "", None, None, per_cpu >= 50_000))
     if mlflow and not quick:
         # MLflow's async mode is slower still here (10k values took minutes): 1,000 at most
         slow = log_mlflow(tmp, mlflow, 1_000, budget=30, synchronous=False)
@@ -213,6 +216,10 @@ def where_rows(report: Report, tmp: Path, mlflow, size: int, reps: int, design: 
     report.add(Row(f"--where over {size:,} runs, in-process store.search_runs ({expected} match)",
                    ours_ms, "ms", target, "mlflow.search_runs" if peer else "", peer_ms, r, met,
                    note=f"ours: {OURS_WHERE!r}; MLflow: {MLFLOW_FILTER!r}"))
+    if design:
+        cpu_ms = ours["cpu_median_s"] * 1000
+        report.add(Row(f"--where over {size:,} runs, in-process, CPU time (load-independent view)",
+                       cpu_ms, "ms", "≤ 20 ms (DESIGN)", "", None, None, cpu_ms <= 20))
     process_rows(report, tmp, mlflow, size, reps, expected, peer_ms)
 
 

@@ -53,6 +53,8 @@ class Report:
         return {"name": self.name, "rows": [asdict(r) for r in self.rows], "info": self.info}
 
     def finish(self, json_path: Path | None) -> None:
+        if hasattr(os, "getloadavg"):  # how busy the machine was: absolute times follow it
+            self.info["load_average_at_end"] = round(os.getloadavg()[0], 1)
         print(self.table())
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)

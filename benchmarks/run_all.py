@@ -40,11 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     if not scripts:
         print("run_all: no benchmarks/bench_*.py matched", file=sys.stderr)
         return 2
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     results = []
     for script in scripts:
         print(f"run_all: {script.name} ...", file=sys.stderr, flush=True)
         results.append(run_script(script, args))
     print(render(results))
+    print(footer(results, load_before))
     save(results, args.save)
     failed = [r["name"] for r in results if r.get("error")]
     if failed:
@@ -140,7 +142,7 @@ def table_rows(results: list[dict]) -> list[list[str]]:
             unit = row.get("unit", "")
             rows.append([
                 name, str(row.get("measure", "?")), fmt(row.get("ours"), unit), str(row.get("peer") or "—"),
-                fmt(row.get("peer_value"), unit), fmt(row.get("ratio"), "×") if row.get("ratio") is not None else "—",
+                fmt(row.get("peer_value"), unit), f"{row['ratio']:.3g}×" if row.get("ratio") is not None else "—",
                 str(row.get("target") or "—"), {True: "yes", False: "NO", None: "—"}[verdict],
             ])
         if result.get("error"):
@@ -157,6 +159,19 @@ def render(results: list[dict]) -> str:
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+def footer(results: list[dict], load_before: float | None) -> str:
+    """Notes under the table: what ratio means, and how busy the machine was."""
+    lines = ["\nratio: how many times better ours is (peer time ÷ ours, or our rate ÷ the peer's) "
+             "unless the measure says otherwise; compare ratios, not absolute times."]
+    if load_before is not None:
+        load_now = os.getloadavg()[0]
+        lines.append(f"{os.cpu_count()} CPUs; load average {load_before:.1f} at the start, "
+                     f"{load_now:.1f} at the end")
+    notes = [f"  {r['name']}: {row['measure'][:50]}: {row['note']}" for r in results
+             for row in r["rows"] if row.get("note")]
+    return "\n".join(lines + (["notes:", *notes] if notes else []))
 
 
 def save(results: list[dict], folder: Path) -> None:

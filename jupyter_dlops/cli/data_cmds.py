@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from .output import fmt_time, json_safe, print_json, table
+
+# typing is for checkers only: `dlops --help` imports this module (benchmarks/bench_startup.py)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(subparsers) -> None:
@@ -48,7 +52,7 @@ def _register_add(sub) -> None:
     p.add_argument("--meta", metavar="TABLE", help="a metadata table (.csv, .tsv, .parquet), one row per item")
     p.add_argument("--path-column", help="the table's column holding file paths (default: path/file/filename)")
     p.add_argument("--store-content", action="store_true",
-                   help="also copy the bytes into the store (hard links or reflinks where possible), "
+                   help="also copy the bytes into the store (reflinks where the file system has them, else verified copies), "
                         "so that the version can be checked out")
 
 

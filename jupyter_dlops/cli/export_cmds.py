@@ -7,9 +7,9 @@ fast; ``--verify`` loads papermill lazily.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
+
+# json and pathlib load in the handler, not at `dlops --help` (benchmarks/bench_startup.py)
 
 
 def register(subparsers) -> None:
@@ -41,6 +41,9 @@ def register(subparsers) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Run the export (and the verification when asked); return the exit status."""
+    import json
+    from pathlib import Path
+
     from ..convert import export_notebook
 
     result = export_notebook(args.notebook, args.output, strict=args.strict,
@@ -73,6 +76,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _value(text: str) -> object:
+    import json
+
     try:
         return json.loads(text)
     except ValueError:

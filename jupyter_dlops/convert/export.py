@@ -10,13 +10,13 @@ from __future__ import annotations
 import ast
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConvertError, UsageError
 from .cells import GENERATED, PARAMETERS, PlannedCell, plan_cells
+from .checks import compile_error
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
 from .magics import translate_cell
@@ -134,18 +134,16 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
 def _parse(code: str, number: int) -> ast.Module:
     try:
         tree = ast.parse(code)
-        # Some errors only show at compile time ('return' outside a function, a top-level
-        # 'await'); found by the fuzzing in tests/reliability (issue 8).
-        with warnings.catch_warnings():  # SyntaxWarnings are the user's, not a failure
-            warnings.simplefilter("ignore")
-            compile(tree, f"<cell {number}>", "exec", dont_inherit=True)
-        return tree
     except SyntaxError as error:
         text = (error.text or "").strip()
         near = f" near {text[:40]!r}" if text else ""
         raise ConvertError(
             f"cell {number}, line {error.lineno}: {error.msg}{near}; fix the cell or tag it 'skip'"
         ) from None
+    found = compile_error(tree, code)
+    if found is not None:
+        raise ConvertError(f"cell {number}, line {found[0]}: {found[1]}; fix the cell or tag it 'skip'")
+    return tree
 
 
 def _names_if_possible(source: str) -> Any:
@@ -213,7 +211,6 @@ def export_notebook(
 
 def write_atomically(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` through a temporary file, so no half-written script remains."""
-    import tempfile  # only when writing: keeps the command's start-up short
 
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)

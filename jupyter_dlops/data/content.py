@@ -1,8 +1,7 @@
 """Copying file contents into the object store (``--store-content``) and back out
-(``checkout``): reflinks where the file system has them, else plain copies (never hard links,
-which would let an in-place edit of the source change a committed version), every copied
-byte hashed on the way so that a file changed while it was copied is never stored or checked
-out under a wrong id.
+(``checkout``): reflinks where the file system has them, else hard links into the store and
+plain copies out of it, every copied byte hashed on the way so that a file changed while it
+was copied is never stored or checked out under a wrong id.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ CHUNK = 1 << 20
 
 
 def _reflink(source: str, target: str) -> bool:
+    """Clone ``source`` into ``target`` (which it truncates) where the file system can."""
     try:
         with open(source, "rb") as src, open(target, "wb") as dst:
             fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
@@ -55,8 +55,15 @@ def copy_verified(source: str, target: str, expected: str) -> None:
 
 
 def store_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
-    """Put each ``(entry, hash)`` into the object store; returns how many were new."""
-    added = 0
+    """Put each ``(entry, hash)`` into the object store; returns how many were new.
+
+    A reflink (copy-on-write clone) is tried first: the object is then independent of the
+    user's file, and it is kept only if the file's stat still matches the one it was hashed
+    with. Else a copy, hashed as it is written. Never a hard link: the object would share the
+    user's inode, and editing the file in place would silently change a committed version
+    (issue 8 takes immutability over the saved disk space).
+    """
+    added, can_clone = 0, True
     for entry, digest in items:
         if objects.exists(digest):
             continue
@@ -64,20 +71,31 @@ def store_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             objects.tmp.mkdir(parents=True, exist_ok=True)
-            # Never a hard link: the object would share the user's inode, and editing the
-            # file in place would silently change a committed version (issue 8).
             fd, tmp = tempfile.mkstemp(dir=objects.tmp, prefix=digest[:8] + ".")
             os.close(fd)
             try:
-                copy_verified(entry.path, tmp, digest)
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, target)
+                can_clone = can_clone and _reflink(entry.path, tmp)
+                if can_clone and _unchanged(entry, entry.path):
+                    _install(tmp, target)
+                else:
+                    copy_verified(entry.path, tmp, digest)
+                    _install(tmp, target)
             finally:
                 Path(tmp).unlink(missing_ok=True)
         except OSError as error:
             raise _store_error(error, objects.root) from None
         added += 1
     return added
+
+
+def _install(tmp: str, target: Path) -> None:
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, target)
+
+
+def _unchanged(entry: Entry, path: str | Path) -> bool:
+    info = os.stat(path)
+    return (info.st_size, info.st_mtime_ns, info.st_ino) == (entry.size, entry.mtime_ns, entry.inode)
 
 
 def _store_error(error: OSError, root: Path) -> StoreError:

@@ -50,7 +50,13 @@ class RunRecorder:
                 if section == "hardware":
                     self.hardware = body
             except Exception as error:  # a capture problem must never stop the user's run
-                self.store.put_section(self.run_id, section, {"error": str(error)})
+                self._note_failure(section, error)
+
+    def _note_failure(self, section: str, error: Exception) -> None:
+        try:
+            self.store.put_section(self.run_id, section, {"error": str(error)})
+        except Exception:  # the store itself is failing (locked, read-only): nothing to record
+            pass
 
     def _start_sampler(self):
         from ..capture.usage import UsageSampler

@@ -94,3 +94,30 @@ def test_long_lines_and_unicode_identifiers_survive(tmp_path) -> None:
                   cell("print(len(größe))"))
     script, report = convert_notebook(nb)
     assert long_value in script and report.parameters[0].flags[0] == "--größe"
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("return 5", "cell 1, line 1: 'return' outside function"),
+    ("x = 1\nbreak", "cell 1, line 2: 'break' outside loop"),
+    ("def f():\n    continue", "cell 1, line 2: 'continue' outside loop"),
+    ("class C:\n    return 1", "cell 1, line 2: 'return' outside function"),
+    ("nonlocal x", "cell 1, line 1: nonlocal declaration not allowed at module level"),
+    ("x = (yield)", "cell 1, line 1: 'yield' outside function"),
+    ("await f()", "cell 1, line 1: 'await' outside async function"),
+    ("def g():\n    await f()", "cell 1, line 2: 'await' outside async function"),
+    ("from __future__ import annotations", "cell 1, line 1: a 'from __future__' import cannot be exported"),
+])
+def test_errors_python_finds_only_when_compiling(source: str, message: str) -> None:
+    with pytest.raises(ConvertError) as caught:
+        convert_notebook(notebook(cell(source)))
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("source", [
+    "for i in range(2):\n    if i:\n        break\n    continue", "def f():\n    return (yield 1)",
+    "async def g():\n    await f()", "g = lambda: (yield)", "while True:\n    break\nelse:\n    pass",
+    "try:\n    pass\nexcept Exception:\n    pass\nfinally:\n    x = 1",
+])
+def test_valid_control_flow_is_exported_and_compiles(source: str) -> None:
+    script, _ = convert_notebook(notebook(cell(source)))
+    compile(script, "script.py", "exec")

@@ -112,3 +112,25 @@ def test_jupyterlab_style_kernel_names_the_run_and_flags_stale_reads(nb_store, t
     assert "ZeroDivisionError" in recorded[1]["error"]
     assert recorded[3]["stale"][0]["name"] == "data"
     assert rows(nb_store, "SELECT value FROM tags WHERE key = 'dlops.notebook'") == [(str(notebook),)]
+
+
+def test_a_restarted_kernel_resumes_the_notebooks_run(nb_store, tmp_path):
+    import os
+
+    notebook = tmp_path / "resume.ipynb"
+    env = {**os.environ, "JPY_SESSION_NAME": str(notebook), "DLOPS_STORE": str(nb_store)}
+    kernel = Kernel(env, str(tmp_path))
+    try:
+        kernel.execute("%load_ext jupyter_dlops", "c0")
+        kernel.execute("%%track\na = 1", "c1")
+        kernel.manager.restart_kernel(now=False)
+        kernel.client.wait_for_ready(timeout=60)
+        kernel.execute("%load_ext jupyter_dlops", "c0")
+        kernel.execute("%%track\nb = 2", "c2")
+        kernel.execute("%dlops flush", "c3")
+    finally:
+        kernel.close()
+    assert rows(nb_store, "SELECT COUNT(*) FROM run") == [(1,)]
+    recorded = cells(nb_store)
+    assert [(c["exec_order"], c["writes"]) for c in recorded] == [(1, ["a"]), (2, ["b"])]
+    assert len({c["run_id"] for c in recorded}) == 1

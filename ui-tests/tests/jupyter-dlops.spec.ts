@@ -149,7 +149,11 @@ test.describe('Experiments panel', () => {
     const row = page.locator('.jp-dlops-compare-table tr[data-key="params.lr"] td');
     await expect(row).toHaveText(['0.001', '0.01', '0.1']);
     await expect(page.locator('.jp-dlops-compare .uplot')).toHaveCount(2);
-    await page.locator('.jp-dlops-compare').screenshot({ path: testInfo.outputPath('compare.png') });
+    const compareShot = testInfo.outputPath('compare.png');
+    await page.locator('.jp-dlops-compare').screenshot({ path: compareShot });
+    if (process.env.DLOPS_UPDATE_DOCS_IMAGES) {
+      fs.copyFileSync(compareShot, path.join(__dirname, '..', '..', 'docs', 'images', 'compare-runs.png'));
+    }
   });
 
   test('filters with the --where language and shows a bad filter, then recovers', async ({ page }) => {
