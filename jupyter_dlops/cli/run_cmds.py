@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from .output import fmt_duration, table
+
+# typing is for checkers only: `dlops --help` imports this module (tests/test_import_cost.py)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(subparsers) -> None:
