@@ -71,12 +71,13 @@ def data_versions(store: Any, name: str | None, limit: int) -> list[dict[str, An
     return list_versions(store, name, limit)
 
 
-def optional_list(store: Any, method: str) -> list[Any]:
-    """A store listing the store may not have yet (sweeps): empty if absent."""
-    function = getattr(store, method, None)
-    if function is None:
+def sweeps(store: Any) -> list[dict[str, Any]]:
+    """Every sweep with its run counts, newest first."""
+    try:
+        from ..sweeps.records import list_sweeps
+    except ImportError:  # a build without sweeps
         return []
-    return [item.to_dict() if hasattr(item, "to_dict") else item for item in function()]
+    return list_sweeps(store)
 
 
 class RunsHandler(DlopsHandler):
@@ -117,7 +118,7 @@ class SweepsHandler(DlopsHandler):
     @web.authenticated
     async def get(self) -> None:
         store = await self.call(self.store)
-        self.reply({"sweeps": await self.call(optional_list, store, "list_sweeps")})
+        self.reply({"sweeps": await self.call(sweeps, store)})
 
 
 class DataVersionsHandler(DlopsHandler):
