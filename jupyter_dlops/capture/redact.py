@@ -98,9 +98,9 @@ def redact_argv(argv: list[str], known: set[str] | None = None) -> list[str]:
         # "--password X", "--token=X", and parameters given as names: "-p api_key X", "api_key=X"
         if (arg.startswith("-") or ARG_NAME.fullmatch(flag)) and is_secret_name(flag):
             if eq:
-                out.append(f"{flag}={REDACTED}")
-            else:
-                out.append(arg)
+                out.append(f"{redact_text(flag, known)}={REDACTED}")
+            else:  # the name itself may be a known secret that merely looks like a name
+                out.append(redact_text(arg, known))
                 hide_next = True
             continue
         out.append(redact_text(arg, known))

@@ -73,10 +73,8 @@ def data_versions(store: Any, name: str | None, limit: int) -> list[dict[str, An
 
 def sweeps(store: Any) -> list[dict[str, Any]]:
     """Every sweep with its run counts, newest first."""
-    try:
-        from ..sweeps.records import list_sweeps
-    except ImportError:  # a build without sweeps
-        return []
+    from ..sweeps.records import list_sweeps
+
     return list_sweeps(store)
 
 

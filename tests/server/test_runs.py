@@ -102,11 +102,10 @@ async def test_missing_store_is_404_then_recovers(jp_fetch, store_dir, make_run)
     close_all()
 
 
-async def test_sweeps_list_their_records(jp_fetch, store, three_runs):
-    assert (await get_json(jp_fetch, "sweeps"))["sweeps"] == []
+async def test_sweeps_lists_recorded_sweeps(jp_fetch, store, three_runs):
     from jupyter_dlops.sweeps.records import open_sweep
 
-    sweep, _ = open_sweep(store, "lr-grid", "train.ipynb", {"parameters": {"lr": [0.1, 0.01]}})
+    sweep, _ = open_sweep(store, "lr-grid", "train.ipynb", {"lr": [0.1, 0.01]})
     listed = (await get_json(jp_fetch, "sweeps"))["sweeps"]
     assert [(s["sweep_id"], s["name"]) for s in listed] == [(sweep.sweep_id, "lr-grid")]
 
