@@ -1,29 +1,44 @@
 """Seed the UI tests' store (DLOPS_STORE).
 
-``python seed_runs.py``: three runs with different learning rates through the Python tracking
-API, as a small sweep makes them; prints their ids. ``python seed_runs.py --bulk N``: N more
-runs through the store API (for the 10,000-run panel test)."""
+``python seed_runs.py``: a sweep of three runs with different learning rates, made by the
+CLI (``dlops sweep train.ipynb -p lr 0.1 0.01 0.001``) over a small tracked notebook.
+``python seed_runs.py --bulk N``: N more runs through the store API (the 10,000-run test)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
+
+import nbformat
 
 import jupyter_dlops as dlops
 
+TRAIN = """import jupyter_dlops as dlops
+for step in range(epochs):
+    dlops.log_metric("loss", 1.0 / (step + 1) + lr, step=step)
+    dlops.log_metric("acc", 0.5 + 0.1 * step - lr, step=step)
+"""
+
 
 def sweep() -> None:
-    store = dlops.open_store()
-    if store.search_run_ids('experiment = "ui-tests"'):
-        return  # seeded already (Playwright runs beforeAll again after a failed test)
-    for lr in (0.1, 0.01, 0.001):
-        with dlops.start_run(name=f"sweep-lr-{lr}", params={"lr": lr, "epochs": 3},
-                             experiment="ui-tests", capture=False) as run:
-            for step in range(3):
-                dlops.log_metric("loss", 1.0 / (step + 1) + lr, step=step)
-                dlops.log_metric("acc", 0.5 + 0.1 * step - lr, step=step)
-            print(run.run_id)
+    """Three runs; running it again resumes the same sweep, which adds nothing."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("lr = 0.1\nepochs = 3", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(TRAIN),
+    ]
+    dlops_cli = str(Path(sys.executable).with_name("dlops"))
+    with tempfile.TemporaryDirectory() as folder:
+        notebook = Path(folder) / "train.ipynb"
+        nbformat.write(nb, notebook)
+        subprocess.run([dlops_cli, "sweep", str(notebook), "-p", "lr", "0.1", "0.01", "0.001",
+                        "--engine", "script", "--name", "ui-sweep", "--experiment", "ui-tests"],
+                       check=True, cwd=folder)
 
 
 def bulk(count: int) -> None:

@@ -34,20 +34,7 @@ def verify(store, ref: str, *, rehash: bool = False) -> dict[str, Any]:
     manifest = {f.path: f for f in records.files(store, version["id"])}
     root = version["source_path"]
     stats = HashStats()
-    current: dict[str, tuple[str, int]] = {}
-    if os.path.lexists(root):
-        entries = scan(root, skip=store_folder(store))
-        if version["parent_id"]:
-            entries = [e for e in entries if e.rel in manifest]
-        if not rehash and _same_tree(store, version, root, entries):
-            stats.files_cached = len(entries)
-            current = {f.path: (f.hash, f.size) for f in manifest.values()}
-        else:
-            current, cache_rows = statcache.hash_with_cache(store, root, entries, stats,
-                                                            use_cache=not rehash)
-            if cache_rows:
-                with store.write() as cursor:
-                    statcache.save(cursor, cache_rows)
+    current = _current(store, version, manifest, stats, rehash) if os.path.lexists(root) else {}
     result = _compare(manifest, current)
     from .integrity import version_problems
 
@@ -55,6 +42,22 @@ def verify(store, ref: str, *, rehash: bool = False) -> dict[str, Any]:
     result["ok"] = result["ok"] and not result["tampered"]
     result.update(id=version["id"], path=root, **stats.as_dict())
     return result
+
+
+def _current(store, version, manifest, stats: HashStats, rehash: bool) -> dict[str, tuple[str, int]]:
+    """``{rel: (hash, size)}`` of the files now at the version's source path."""
+    root = version["source_path"]
+    entries = scan(root, skip=store_folder(store))
+    if version["parent_id"]:
+        entries = [e for e in entries if e.rel in manifest]
+    if not rehash and _same_tree(store, version, root, entries):
+        stats.files_cached = len(entries)
+        return {f.path: (f.hash, f.size) for f in manifest.values()}
+    current, cache_rows = statcache.hash_with_cache(store, root, entries, stats, use_cache=not rehash)
+    if cache_rows:
+        with store.write() as cursor:
+            statcache.save(cursor, cache_rows)
+    return current
 
 
 def _same_tree(store, version, root, entries) -> bool:

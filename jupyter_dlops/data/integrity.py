@@ -31,7 +31,7 @@ def object_problem(store, object_id: str | None, what: str) -> str | None:
 def version_problems(store, version: dict[str, Any]) -> list[str]:
     """What is wrong with a stored version; empty when it is intact."""
     manifest = records.files(store, version["id"])
-    problems = []
+    problems: list[str | None] = []
     expected = version_id(manifest, meta_hash=version.get("meta_hash"),
                           parent_id=version.get("parent_id"), query=version.get("query"))
     if expected != version["id"]:
@@ -41,14 +41,14 @@ def version_problems(store, version: dict[str, Any]) -> list[str]:
     problems.append(object_problem(store, version.get("meta_object"), "metadata table"))
     if version.get("has_content"):
         problems += [object_problem(store, f.hash, f"content of {f.path!r}") for f in manifest]
-    return [p for p in problems if p]
+    return [p for p in problems if p is not None]
 
 
 def all_version_problems(store) -> dict[str, list[str]]:
     """``{version id: problems}`` for every version that is not intact."""
     found = {}
     for (vid,) in store.read("SELECT version_id FROM data_version ORDER BY created"):
-        problems = version_problems(store, records.get(store, vid))
+        problems = version_problems(store, records.resolve(store, vid))
         if problems:
             found[vid] = problems
     return found

@@ -131,7 +131,7 @@ test.describe('Experiments panel', () => {
     python([path.join(__dirname, '..', 'seed_runs.py')]);
   });
 
-  test('lists the three runs and compares their parameters side by side', async ({ page }, testInfo) => {
+  test('lists the three runs of a CLI sweep and compares their parameters side by side', async ({ page }, testInfo) => {
     const panel = await openPanel(page);
     await expect(panel.locator('.jp-dlops-run-row')).toHaveCount(3);
     await expect(panel.locator('.jp-dlops-count')).toHaveText('1–3 of 3');
@@ -190,9 +190,9 @@ test.describe('Experiments panel', () => {
 
   test('a run opens in a detail view with its curves', async ({ page }) => {
     const panel = await openPanel(page);
-    await panel.locator('.jp-dlops-run-row td[data-field="name"]', { hasText: /^sweep-lr-0.01$/ }).click();
+    await panel.locator('.jp-dlops-run-row td[data-field="name"]', { hasText: /^ui-sweep-2$/ }).click();
     const detail = page.locator('.jp-dlops-detail');
-    await expect(detail.locator('h2')).toContainText('sweep-lr-0.01');
+    await expect(detail.locator('h2')).toContainText('ui-sweep-2');
     await expect(detail.locator('tr[data-key="lr"] td')).toHaveText('0.01');
     await expect(detail.locator('.uplot')).toHaveCount(2);
   });
