@@ -49,7 +49,7 @@ class LogCapture:
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.paths = {"stdout": folder / "stdout.log", "stderr": folder / "stderr.log"}
-        self._files = {k: open(p, "w", encoding="utf-8", errors="replace") for k, p in self.paths.items()}
+        self._files = {k: open(p, "w", encoding="utf-8", errors="replace") for k, p in self.paths.items()}  # noqa: SIM115
         self._originals = (sys.stdout, sys.stderr)
         sys.stdout = Tee(sys.stdout, self._files["stdout"])
         sys.stderr = Tee(sys.stderr, self._files["stderr"])

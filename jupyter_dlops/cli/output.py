@@ -74,11 +74,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], highlight: Sequ
     cells = [[fmt(c) if not isinstance(c, str) else c.replace("\n", " ") for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
     widths = [min(w, 60) for w in widths]
 
     def line(row):
-        return "  ".join(c[:w].ljust(w) for c, w in zip(row, widths)).rstrip()
+        return "  ".join(c[:w].ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
 
     out = [line(list(headers)), line(["-" * w for w in widths])]
     color = use_color()

@@ -19,7 +19,7 @@ def plot_metrics(store, runs, path: str, keys: list[str] | None = None) -> None:
     if not wanted:
         raise UsageError("these runs logged no metrics to plot")
     figure, axes = plt.subplots(len(wanted), 1, figsize=(8, 3 * len(wanted)), squeeze=False)
-    for axis, key in zip(axes[:, 0], wanted):
+    for axis, key in zip(axes[:, 0], wanted, strict=False):
         for run in runs:
             series = store.metric_series(run.run_id, key).get(key, [])
             if series:

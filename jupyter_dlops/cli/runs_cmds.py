@@ -92,7 +92,7 @@ def runs_table(runs, columns: list[str]) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from .show import run_record, render_run
+    from .show import render_run, run_record
 
     store = _store()
     run = store.get_run(args.run)

@@ -44,7 +44,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
     columns, rows = open_store(create=False).query_readonly(args.query, args.limit)
     if args.json:
-        print_json([json_safe(dict(zip(columns, row))) for row in rows])
+        print_json([json_safe(dict(zip(columns, row, strict=False))) for row in rows])
     elif columns:
         print(table(columns, rows))
     return 0

@@ -100,7 +100,7 @@ class SQLBackend:
                 self.conn.commit()
             except BaseException as error:
                 self.conn.rollback()
-                if isinstance(error, Exception) and not isinstance(error, StoreError):
+                if isinstance(error, Exception) and not isinstance(error, StoreError):  # noqa: SIM102
                     if _is_driver_error(error):
                         raise self._wrap(error) from None
                 raise

@@ -117,7 +117,7 @@ class StoreOperations(MetricOperations):
         self.reap_stale_runs()
         run_id = self.resolve_run(ref)
         row = self.read_one(f"SELECT {', '.join(RUN_COLUMNS)} FROM run WHERE run_id = ?", (run_id,))
-        run = Run(**dict(zip(RUN_COLUMNS, row)))
+        run = Run(**dict(zip(RUN_COLUMNS, row, strict=False)))
         self._attach([run], full=full)
         return run
 
@@ -128,7 +128,7 @@ class StoreOperations(MetricOperations):
             for row in self.read(
                 f"SELECT {', '.join(RUN_COLUMNS)} FROM run WHERE run_id IN ({marks})", chunk
             ):
-                found[row[0]] = Run(**dict(zip(RUN_COLUMNS, row)))
+                found[row[0]] = Run(**dict(zip(RUN_COLUMNS, row, strict=False)))
         runs = [found[r] for r in run_ids if r in found]
         self._attach(runs, full=full)
         return runs
@@ -212,9 +212,7 @@ class StoreOperations(MetricOperations):
             "SELECT run_id, host, pid, heartbeat, start_time FROM run WHERE status = 'running'"
         ):
             last = heartbeat or start
-            if run_host == host and pid and not _pid_alive(int(pid)):
-                stale.append((run_id, last))
-            elif now - last > STALE_HEARTBEAT_SECONDS:
+            if run_host == host and pid and not _pid_alive(int(pid)) or now - last > STALE_HEARTBEAT_SECONDS:
                 stale.append((run_id, last))
         if stale:
             with self.write() as cursor:

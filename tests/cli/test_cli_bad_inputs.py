@@ -5,9 +5,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from helpers import run_cli, snapshot, table_dump
-from helpers import add_run
+from helpers import add_run, run_cli, snapshot, table_dump
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 import json
 
 import pytest
-
-from helpers import run_cli, run_python
-from helpers import add_run
+from helpers import add_run, run_cli, run_python
 
 
 @pytest.fixture

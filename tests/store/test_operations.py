@@ -4,11 +4,10 @@ import sys
 import time
 
 import pytest
+from helpers import add_run
 
 from jupyter_dlops.errors import AmbiguousError, NotFoundError, UsageError
 from jupyter_dlops.models import Run
-
-from helpers import add_run
 
 
 def test_resolve_by_id_prefix_and_name(store):

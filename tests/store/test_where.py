@@ -1,9 +1,8 @@
 import pytest
+from helpers import add_run
 
 from jupyter_dlops.errors import QuerySyntaxError
 from jupyter_dlops.store.where import compile_sort, compile_where
-
-from helpers import add_run
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def test_the_record_has_every_captured_section(store_dir):
 
 def test_an_exception_marks_the_run_failed_with_the_error(store_dir):
     with pytest.raises(ZeroDivisionError), dl.start_run() as run:
-        1 / 0
+        _ = 1 / 0
     record = run.store.get_run(run.run_id)
     assert record.status == "failed"
     assert record.error == "ZeroDivisionError: division by zero"
