@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import reset_tracking
 
 BIN = Path(sys.executable).parent
 
@@ -18,7 +19,7 @@ def store_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("DLOPS_RUN_ID", raising=False)
     monkeypatch.setenv("DLOPS_SAMPLE_INTERVAL", "0.1")
     yield folder
-    _reset_tracking()
+    reset_tracking()
 
 
 @pytest.fixture
@@ -26,15 +27,3 @@ def store(store_dir):
     from jupyter_dlops.store import open_store
 
     return open_store(str(store_dir))
-
-
-def _reset_tracking() -> None:
-    from jupyter_dlops.store import close_all
-    from jupyter_dlops.tracking import fluent
-
-    while fluent.active_run() is not None:
-        fluent.end_run()
-    for client in fluent._clients.values():
-        client.close()
-    fluent._clients.clear()
-    close_all()

@@ -68,3 +68,16 @@ def table_dump(folder: Path) -> dict[str, list]:
     dump = {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables}
     conn.close()
     return dump
+
+
+def reset_tracking() -> None:
+    """End every active run, close every client and store: the next test starts clean."""
+    from jupyter_dlops.store import close_all
+    from jupyter_dlops.tracking import fluent
+
+    while fluent.active_run() is not None:
+        fluent.end_run()
+    for client in fluent._clients.values():
+        client.close()
+    fluent._clients.clear()
+    close_all()

@@ -63,20 +63,29 @@ def address_of(location: str) -> str:
     return location.split("://", 1)[1].rsplit("@", 1)[-1].split("/", 1)[0]
 
 
-def translate_placeholders(sql: str) -> str:
-    """``?`` → ``%s`` and ``%`` → ``%%`` outside quoted literals and identifiers."""
-    out: list[str] = []
+def _scan(sql: str):
+    """``(char, quoted)`` for each character: is it inside a quoted literal or identifier?"""
     quote = ""
     for char in sql:
         if quote:
             if char == quote:
                 quote = ""
+            yield char, True
         elif char in ("'", '"'):
             quote = char
-        elif char == "?":
+            yield char, True
+        else:
+            yield char, False
+
+
+def translate_placeholders(sql: str) -> str:
+    """``?`` → ``%s`` and ``%`` → ``%%`` outside quoted literals and identifiers."""
+    out: list[str] = []
+    for char, quoted in _scan(sql):
+        if not quoted and char == "?":
             out.append("%s")
-            continue
-        out.append("%%" if char == "%" else char)
+        else:
+            out.append("%%" if char == "%" else char)
     return "".join(out)
 
 
@@ -85,15 +94,8 @@ def single_statement(sql: str) -> str:
     text = sql.strip()
     while text.endswith(";"):
         text = text[:-1].rstrip()
-    quote = ""
-    for char in text:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in ("'", '"'):
-            quote = char
-        elif char == ";":
-            raise ReadOnlyQueryError("give exactly one SELECT statement (found a ';' between statements)")
+    if any(char == ";" and not quoted for char, quoted in _scan(text)):
+        raise ReadOnlyQueryError("give exactly one SELECT statement (found a ';' between statements)")
     return text
 
 

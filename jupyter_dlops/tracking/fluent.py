@@ -23,7 +23,7 @@ from .client import DlopsClient
 
 _lock = threading.RLock()
 _stack: list[ActiveRun] = []
-_clients: dict[str, DlopsClient] = {}
+_clients: dict[Any, DlopsClient] = {}
 
 
 class ActiveRun:
@@ -137,12 +137,16 @@ def _describe(exc_type, exc) -> str:
 
 
 def client_for(store: Any = None) -> DlopsClient:
-    key = store if isinstance(store, str) else os.environ.get(STORE_ENV, "") or "__default__"
+    """One client per store (a URI, a store object, or the default), so each store has one
+    metric buffer, and every buffer is flushed by the exit hook."""
+    if store is None or isinstance(store, str):
+        key: Any = store or os.environ.get(STORE_ENV, "") or "__default__"
+        target = None if key == "__default__" else key
+    else:
+        key, target = ("object", id(store)), store
     with _lock:
-        if store is not None and not isinstance(store, str):
-            return DlopsClient(store)
         if key not in _clients:
-            _clients[key] = DlopsClient(None if key == "__default__" else key)
+            _clients[key] = DlopsClient(target)
         return _clients[key]
 
 

@@ -6,18 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-
-def reset_tracking() -> None:
-    from jupyter_dlops.store import close_all
-    from jupyter_dlops.tracking import fluent
-
-    while fluent.active_run() is not None:
-        fluent.end_run()
-    for client in fluent._clients.values():
-        client.close()
-    fluent._clients.clear()
-    close_all()
+from helpers import reset_tracking
 
 
 @pytest.fixture
