@@ -13,7 +13,7 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test test-python test-browser lint bench clean system-deps postgres
+.PHONY: install demo test test-python test-browser lint bench clean system-deps browser-deps postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,18 +38,20 @@ $(EXAMPLES_STAMP): $(STAMP)
 demo: install $(EXAMPLES_STAMP)
 	$(BIN)/python examples/demo.py
 
-# Quick when everything is there: Debian's Chromium for the UI tests (never a downloaded
-# browser), Node.js + npm for the labextension build.
+# Quick when everything is there: Node.js + npm for the labextension build (every install).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && $(APT_INSTALL) chromium; }
 	@command -v npm >/dev/null 2>&1 || { apt-get update -q && $(APT_INSTALL) nodejs npm; }
+
+# Debian's Chromium for the UI tests only (never a downloaded browser): `make demo` does not need it.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && $(APT_INSTALL) chromium; }
 
 $(UI_STAMP): ui-tests/package.json ui-tests/package-lock.json
 	cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
 # Galata + Playwright against a real `jupyter lab` from .venv, in /usr/bin/chromium.
-test-browser: install system-deps $(UI_STAMP)
+test-browser: install browser-deps $(UI_STAMP)
 	cd ui-tests && PATH="$(CURDIR)/$(BIN):$$PATH" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
 
 # PostgreSQL server binaries for the store tests (tests/pg_server.py starts a throw-away
@@ -63,7 +65,7 @@ ifneq ($(PG_FOUND),yes)
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql
 endif
 
-test: install system-deps postgres
+test: install browser-deps postgres
 	DLOPS_REQUIRE_POSTGRES=1 $(BIN)/pytest -p no:cacheprovider
 	$(MAKE) --no-print-directory test-browser
 
