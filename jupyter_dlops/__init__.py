@@ -30,6 +30,7 @@ _EXPORTS = {
     "set_tags": "jupyter_dlops.tracking.fluent:set_tags",
     "log_input": "jupyter_dlops.data.runs:log_input",
     "log_output": "jupyter_dlops.data.runs:log_output",
+    "track_data": "jupyter_dlops.tracking.blockdata:track_data",
     "DlopsClient": "jupyter_dlops.tracking.client:DlopsClient",
     "open_store": "jupyter_dlops.store:open_store",
     "DlopsError": "jupyter_dlops.errors:DlopsError",

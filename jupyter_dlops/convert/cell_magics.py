@@ -117,14 +117,21 @@ def _check_body(code: str, ctx: Context) -> None:
         raise ctx.refuse("%%capture", f"its body has a syntax error ({error.msg})") from None
 
 
+# The data files a tracked cell opens are recorded in the script too (issue 15); where the
+# script runs untracked (--no-track, --standalone, no jupyter-dlops), the body runs alone.
+_TRACK_OPEN = ('_dlops_cell = globals()["_dlops"].track_data({label!r}) '
+               'if globals().get("_dlops") and globals().get("_dlops_track") else None')
+_TRACK_CLOSE = "if _dlops_cell is not None:\n    _dlops_cell.stop()"
+
+
 def _track(args: str, body: str, ctx: Context, first_line: int) -> str:
     # The script is one tracked run already (see the dlops cell), so a tracked cell's body
-    # runs as is: its log_metric calls go to that run. Decided in issue 5.
-    ctx.note("%%track " + args, "body kept; the whole script is one tracked run")
+    # runs as is: its log_metric calls go to that run (issue 5); its data files are recorded.
+    ctx.note("%%track " + args, "body kept; the whole script is one tracked run, which records its data files")
     label = f" {args}" if args else ""
-    return f"# [dlops] %%track{label}: the script's run records this cell\n" + _python_body(
-        body, ctx, first_line
-    )
+    opening = _TRACK_OPEN.format(label=args.strip() or None)
+    return (f"# [dlops] %%track{label}: the script's run records this cell and the files it opens\n"
+            f"{opening}\n{_python_body(body, ctx, first_line)}\n{_TRACK_CLOSE}")
 
 
 def fallback(name: str, args: str, body: str, ctx: Context) -> str:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from ..errors import NotFoundError, UsageError
+from ..tracking import filewatch
 from . import records
 
 DIRECTIONS = ("read", "written")
@@ -69,7 +70,8 @@ def _log(path_or_version: str | os.PathLike[str], name: str | None, direction: s
     run = active_run() or start_run()
     store = run.store
     if os.path.exists(path_or_version):
-        version = add(path_or_version, name=name, store=store)["id"]
+        with filewatch.paused():  # hashing the file is not the user's code reading it
+            version = add(path_or_version, name=name, store=store)["id"]
     else:
         try:
             version = records.resolve(store, os.fspath(path_or_version))["id"]

@@ -16,6 +16,7 @@ from ..capture.redact import known_secrets, redact_value
 from ..errors import NotFoundError, UsageError
 from ..models import Artifact, Run
 from ..store import open_store
+from . import filewatch
 from .buffer import MetricBuffer
 
 
@@ -149,11 +150,12 @@ class DlopsClient:
             (f, f"{base}/{f.relative_to(source).as_posix()}") for f in sorted(source.rglob("*")) if f.is_file()
         ]
         stored = []
-        for file, artifact_path in files:
-            object_id = self.store.objects.put_file(file)
-            artifact = Artifact(artifact_path, object_id, file.stat().st_size, kind, time.time())
-            self.store.add_artifact(run_id, artifact)
-            stored.append(artifact)
+        with filewatch.paused():  # storing the file is not the user's code reading it
+            for file, artifact_path in files:
+                object_id = self.store.objects.put_file(file)
+                artifact = Artifact(artifact_path, object_id, file.stat().st_size, kind, time.time())
+                self.store.add_artifact(run_id, artifact)
+                stored.append(artifact)
         return stored
 
     def log_bytes(self, run_id: str, data: bytes, name: str, kind: str = "artifact") -> Artifact:

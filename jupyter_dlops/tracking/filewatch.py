@@ -14,6 +14,7 @@ attribute test while no tracked cell runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -104,6 +105,17 @@ def stop() -> dict[str, str]:
     _watch.active = False
     opened, _watch.opened = _watch.opened, {}
     return {path: how for path, how in opened.items() if _is_regular(path)}
+
+
+@contextlib.contextmanager
+def paused():
+    """dlops's own reads of the user's files (hashing an artifact, versioning a data file) are
+    not the user's data: they are not recorded while this block runs."""
+    was, _watch.active = _watch.active, False
+    try:
+        yield
+    finally:
+        _watch.active = was
 
 
 def _is_regular(path: str) -> bool:

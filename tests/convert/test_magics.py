@@ -85,7 +85,9 @@ def test_cell_magics() -> None:
     capture = translate("%%capture out\nif True:\n    s = '''\nkept\n'''")
     assert "\n    if True:\n        s = '''\nkept\n'''" in capture  # string contents not re-indented
     assert capture.endswith("out = types.SimpleNamespace(stdout=_dlops_stdout.getvalue(), stderr=_dlops_stderr.getvalue(), outputs=[])")
-    assert translate("%%track training\n%time x = 1").endswith("\nx = 1")
+    tracked = translate("%%track training\n%time x = 1").splitlines()
+    assert tracked[2:] == ["x = 1", "if _dlops_cell is not None:", "    _dlops_cell.stop()"]
+    assert tracked[1].startswith('_dlops_cell = globals()["_dlops"].track_data(\'training\') if ')
 
 
 @pytest.mark.parametrize(("source", "line"), [

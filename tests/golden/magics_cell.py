@@ -75,9 +75,12 @@ slow = sum(range(100))
 # [dlops] removed a %%html cell: display only
 
 # %%
-# [dlops] %%track training: the script's run records this cell
+# [dlops] %%track training: the script's run records this cell and the files it opens
+_dlops_cell = globals()["_dlops"].track_data('training') if globals().get("_dlops") and globals().get("_dlops_track") else None
 result = slow * 2
 print(result)
+if _dlops_cell is not None:
+    _dlops_cell.stop()
 
 # %%
 import subprocess
