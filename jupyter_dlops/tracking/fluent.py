@@ -17,7 +17,7 @@ import threading
 import traceback
 from typing import Any
 
-from ..config import RUN_ID_ENV, STORE_ENV
+from ..config import GIVEN_PARAMS_ENV, RUN_ID_ENV, STORE_ENV
 from ..errors import NotFoundError, UsageError
 from .client import DlopsClient
 
@@ -29,8 +29,11 @@ _clients: dict[Any, DlopsClient] = {}
 class ActiveRun:
     """A run this process is logging to (created here, or attached to)."""
 
-    def __init__(self, client: DlopsClient, run_id: str, *, owned: bool, recorder=None) -> None:
+    def __init__(self, client: DlopsClient, run_id: str, *, owned: bool, recorder=None,
+                 given: frozenset[str] = frozenset()) -> None:
         self.client, self.run_id, self.owned, self.recorder = client, run_id, owned, recorder
+        # Parameters the launcher injected: their recorded values are the effective ones.
+        self.given = given
         self.ended = False
         self._previous_sigterm: Any = None
 
@@ -65,6 +68,12 @@ class ActiveRun:
         self.client.log_param(self.run_id, key, value)
 
     def log_params(self, params: dict[str, Any]) -> None:
+        """Record parameters; names the launcher injected keep the injected value (the
+        parameters cell's defaults, recorded later by ``%%track --params``, lose)."""
+        if self.given:
+            params = {k: v for k, v in params.items() if k not in self.given}
+            if not params:
+                return
         self.client.log_params(self.run_id, params)
 
     def log_metric(self, key: str, value: Any, step: int | None = None) -> None:
@@ -190,12 +199,27 @@ def start_run(name: str | None = None, params: dict[str, Any] | None = None, *,
 def _attach(client, run_id, name, params, tags) -> ActiveRun:
     if not client.store.run_exists(run_id):
         raise NotFoundError(f"run {run_id} (from {RUN_ID_ENV} or run_id=) is not in the store {client.store.location}")
+    active = ActiveRun(client, run_id, owned=False, given=_given_params(run_id))
     if params:
-        client.log_params(run_id, params)
+        active.log_params(params)
     if tags:
         client.set_tags(run_id, tags)
     _ensure_exit_hooks()  # metrics still buffered at exit must reach the store
-    return ActiveRun(client, run_id, owned=False)
+    return active
+
+
+def _given_params(run_id: str) -> frozenset[str]:
+    """The names ``dlops run``/``sweep`` injected into the run this process attaches to."""
+    import json
+
+    raw = os.environ.get(GIVEN_PARAMS_ENV)
+    if not raw or os.environ.get(RUN_ID_ENV) != run_id:
+        return frozenset()
+    try:
+        names = json.loads(raw)
+    except ValueError:
+        return frozenset()
+    return frozenset(n for n in names if isinstance(n, str)) if isinstance(names, list) else frozenset()
 
 
 def _create(client, name, params, experiment, tags, kind, entry_point, capture, sweep_id, parent_id) -> ActiveRun:
