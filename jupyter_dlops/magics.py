@@ -19,6 +19,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from .errors import DlopsError
 from .tracking import session
 from .tracking.cells import NO_RESULT, CellOptions, CellTracker
+from .tracking.paramcell import cell_parameters, is_parameters_cell
 
 # Only cells that contain IPython syntax pay for IPython's input transformers.
 _IPYTHON_SYNTAX = re.compile(r"^\s*[%!]|\?\s*$|^\s*\w+\s*=\s*[%!]", re.M)
@@ -79,6 +80,9 @@ class Extension:
                 execution_count=cell_number(shell)))
 
     def post_run_cell(self, result: Any) -> None:
+        if self.cell_id is not None and self.raw_cell and not result.error_in_exec \
+                and not result.error_before_exec:
+            self._guard(self.record_parameters_cell)
         if self.pending is None or self.tracker is None:
             return
         pending, self.pending = self.pending, None
@@ -87,6 +91,19 @@ class Extension:
         tracker = self.tracker
         self._guard(lambda: tracker.finish(pending, self.shell.user_ns, error=error, result=value))
         self.say()
+
+    def record_parameters_cell(self) -> None:
+        """The cell tagged ``parameters`` sets the run's params, tracked or not (issue 15)."""
+        run = self.run
+        notebook = session.notebook_path(self.shell.user_ns)
+        if run is None or not is_parameters_cell(notebook, self.cell_id):
+            return
+        params = cell_parameters(self.raw_cell or "", lambda body: transform(self.shell, body))
+        if params:
+            try:
+                run.log_params(params)
+            except DlopsError as problem:
+                print(f"dlops: parameters not recorded ({problem.message})")
 
     # -- %%track -----------------------------------------------------------------------------
     def run_tracked(self, line: str, body: str, options: CellOptions) -> Any:
