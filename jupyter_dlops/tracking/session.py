@@ -34,9 +34,10 @@ def notebook_path(namespace: dict[str, Any] | None = None) -> str | None:
     return None
 
 
-def run_name(path: str | None) -> str:
-    """What the interactive run is called: the notebook's file name without suffix."""
-    return Path(path).stem if path else "notebook"
+def run_name(path: str | None, run_id: str) -> str:
+    """What the interactive run is called: the notebook's file name without suffix and the
+    start of the run id (``explore-3f9a1c``), so that runs of one notebook tell apart."""
+    return f"{Path(path).stem if path else 'notebook'}-{run_id[:6]}"
 
 
 def kernel_session() -> str:
@@ -65,7 +66,10 @@ def start_notebook_run(namespace: dict[str, Any] | None = None, *, new: bool = F
     if previous is not None:
         return _resume(client, previous, path)
     tags = {KERNEL_TAG: session, **({NOTEBOOK_TAG: path} if path else {})}
-    return fluent.start_run(run_name(path), kind="notebook", tags=tags, entry_point=path)
+    active = fluent.start_run(kind="notebook", tags=tags, entry_point=path)
+    if not path:  # the client names it after its entry point; there is none
+        client.store.update_run(active.run_id, name=run_name(None, active.run_id))
+    return active
 
 
 def _resumable(store: Any, path: str | None, session: str) -> str | None:
@@ -109,6 +113,7 @@ def notebook_runs(store: Any, path: str | None, limit: int = 200) -> list[Any]:
             "WHERE key = ? AND value = ?) ORDER BY start_time DESC LIMIT ?",
             (path, NOTEBOOK_TAG, path, limit))
     else:
-        rows = store.read("SELECT run_id FROM run WHERE kind = 'notebook' AND name = ? "
-                          "ORDER BY start_time DESC LIMIT ?", (run_name(None), limit))
+        rows = store.read("SELECT run_id FROM run WHERE kind = 'notebook' AND entry_point IS NULL "
+                          "AND run_id NOT IN (SELECT run_id FROM tag WHERE key = ?) "
+                          "ORDER BY start_time DESC LIMIT ?", (NOTEBOOK_TAG, limit))
     return store.runs_by_id([r[0] for r in rows])

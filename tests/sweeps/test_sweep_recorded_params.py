@@ -43,3 +43,5 @@ def test_sweep_runs_record_their_own_injected_values(store_uri, tmp_path):
     assert sorted((r.params["epochs"], r.params["lr"], r.params["batch"]) for r in result) == [
         (2, 0.003, 32), (5, 0.003, 32)]
     assert {r.params["epochs"]: r.metrics["epochs_seen"].last for r in result} == {2: 2, 5: 5}
+    # Readable and unique across sweeps: the file stem and the start of the run id (issue 15).
+    assert [r.name for r in result] == [f"tracked_params-{r.run_id[:6]}" for r in result]
