@@ -17,7 +17,7 @@ import threading
 import traceback
 from typing import Any
 
-from ..config import GIVEN_PARAMS_ENV, RUN_ID_ENV, STORE_ENV
+from ..config import GIVEN_PARAMS_ENV, NO_TRACK_ENV, RUN_ID_ENV, STORE_ENV
 from ..errors import NotFoundError, UsageError
 from .client import DlopsClient
 
@@ -123,6 +123,42 @@ class ActiveRun:
             self._previous_sigterm = None
 
 
+class DisabledRun:
+    """What ``start_run`` gives while ``DLOPS_NO_TRACK`` is set (an exported script run with
+    ``--no-track``): every logging call records nothing, so "nothing recorded" holds for the
+    notebook's own ``dl.*`` calls too (issue 15)."""
+
+    run_id = ""
+    owned = False
+    ended = False
+    disabled = True
+    store = None
+    given: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return "<DisabledRun (DLOPS_NO_TRACK: nothing is recorded)>"
+
+    def __enter__(self) -> DisabledRun:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        return False
+
+    def _nothing(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    log_param = log_params = log_metric = log_metrics = set_tag = set_tags = _nothing
+    flush = end = _nothing
+
+    def log_artifact(self, *args: Any, **kwargs: Any) -> list:
+        return []
+
+
+def tracking_disabled() -> bool:
+    """Whether ``DLOPS_NO_TRACK`` asks for nothing to be recorded."""
+    return os.environ.get(NO_TRACK_ENV, "").strip() not in ("", "0")
+
+
 class Terminated(SystemExit):
     """Raised in the main thread on SIGTERM, so the run is recorded as killed."""
 
@@ -179,6 +215,8 @@ def start_run(name: str | None = None, params: dict[str, Any] | None = None, *,
     capture
         Record code, environment, hardware, usage and logs automatically.
     """
+    if tracking_disabled():
+        return DisabledRun()  # type: ignore[return-value]
     with _lock:
         if _stack and not nested:
             raise UsageError(

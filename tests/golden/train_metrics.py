@@ -39,6 +39,10 @@ def _dlops_parse_args(values):
                         help="do not record this run with jupyter-dlops")
     parser.set_defaults(**values)
     args = vars(parser.parse_args())
+    if args.get("_dlops_no_track"):  # nothing recorded: the notebook's own dl.* calls neither
+        import os
+
+        os.environ["DLOPS_NO_TRACK"] = "1"
     track = not args.pop("_dlops_no_track", False)
     return args, track
 
