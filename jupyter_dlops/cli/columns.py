@@ -3,9 +3,12 @@ that vary across the listed runs (what tells them apart), then the metrics (issu
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import Any
+
+# Loaded with every `dlops` command: json and typing wait until needed (tests/test_import_cost.py)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SYSTEM_PREFIX = "sys/"
 MAX_PARAMS = 6
@@ -15,6 +18,8 @@ _ABSENT = "\0absent"
 
 def _signature(value: Any) -> str:
     """A comparable form of a parameter value (lists and dicts are unhashable)."""
+    import json
+
     return json.dumps(value, sort_keys=True, default=str)
 
 
