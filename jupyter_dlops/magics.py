@@ -8,7 +8,6 @@ and :mod:`jupyter_dlops.tracking.session`.
 from __future__ import annotations
 
 import ast
-import os
 import re
 from typing import Any
 
@@ -51,6 +50,17 @@ class Extension:
         except DlopsError as error:
             self.problem = error.message
             print(f"dlops: cannot start tracking ({error.message}); cells run untracked")
+
+    def follow(self, run: Any) -> None:
+        """Record into ``run`` from now on (a new run started by ``%dlops new-run`` or by a
+        parameter panel)."""
+        if _extensions.get(id(self.shell)) is not self:  # unloaded since: nothing to follow
+            return
+        if self.tracker is None:
+            self.tracker = CellTracker(run, notebook_path=session.notebook_path(self.shell.user_ns))
+        elif self.tracker.run is not run:
+            self.tracker.switch_run(run)
+        self.problem = None
 
     @property
     def run(self) -> Any:
@@ -233,18 +243,20 @@ def dispatch(extension: Extension, command: str, rest: list[str]) -> Any:
     """Run one ``%dlops`` command; prints its report (returns nothing to display)."""
     from .tracking import report
 
-    if command in ("new-run", "end"):
+    if command == "end":
         if extension.live is not None:
             extension.live.flush()
             session.close_notebook_run(extension.run)
-        if command == "end":
-            print("dlops: run ended; %%track cells now run untracked until %dlops new-run")
-            return None
-        # A new run is ours, not the launcher's: do not attach to $DLOPS_RUN_ID again.
-        os.environ.pop("DLOPS_RUN_ID", None)
-        extension.start(new=True)
-        if rest and extension.run is not None:
-            extension.run.client.store.update_run(extension.run.run_id, name=" ".join(rest))
+        print("dlops: run ended; %%track cells now run untracked until %dlops new-run")
+        return None
+    if command == "new-run":
+        if extension.live is not None:
+            extension.live.flush()
+        try:  # the tracker and parameter panels follow (Extension.follow)
+            session.new_notebook_run(extension.shell.user_ns, " ".join(rest) or None)
+        except DlopsError as error:
+            extension.problem = error.message
+            print(f"dlops: cannot start tracking ({error.message}); cells run untracked")
         command = "status"
     if command in ("track-all", "track-none"):
         extension.track_all = command == "track-all"
@@ -274,6 +286,7 @@ def load_ipython_extension(ipython: Any) -> None:
         ipython.register_magics(DlopsMagics(ipython, extension))
         ipython.events.register("pre_run_cell", extension.pre_run_cell)
         ipython.events.register("post_run_cell", extension.post_run_cell)
+        session.follow_new_runs(extension.follow)
     if extension.run is None:
         extension.start()
     if extension.run is not None:

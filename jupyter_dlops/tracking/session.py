@@ -97,6 +97,49 @@ def _resume(client: Any, run_id: str, path: str | None) -> Any:
     return active
 
 
+# Who follows the notebook's run when a new one starts: the cell tracker of the extension and
+# parameter panels (weakly held: a panel that is gone is dropped).
+_followers: list[Any] = []
+
+
+def follow_new_runs(callback: Any) -> None:
+    """Call ``callback(run)`` whenever :func:`new_notebook_run` starts a run (a bound method
+    is held weakly)."""
+    import weakref
+
+    ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else (lambda: callback)
+    _followers.append(ref)
+
+
+def new_notebook_run(namespace: dict[str, Any] | None = None, name: str | None = None) -> Any:
+    """End the notebook's current run for good and start a new one (``%dlops new-run``, or a
+    parameter panel changed after the run logged metrics); every follower is told."""
+    current = fluent.active_run()
+    if current is not None:
+        current.flush()
+        close_notebook_run(current)
+    # A new run is ours, not the launcher's: do not attach to $DLOPS_RUN_ID again.
+    os.environ.pop(RUN_ID_ENV, None)
+    run = start_notebook_run(namespace, new=True)
+    if name:
+        run.client.store.update_run(run.run_id, name=name)
+    for ref in list(_followers):
+        callback = ref()
+        if callback is None:
+            _followers.remove(ref)
+        else:
+            callback(run)
+    return run
+
+
+def has_metrics(run: Any) -> bool:
+    """Whether the run logged a metric of its own (usage series ``sys/...`` do not count)."""
+    if any(rid == run.run_id and not key.startswith("sys/") for rid, key in run.client._steps):
+        return True
+    return run.store.read_one("SELECT 1 FROM metric_summary WHERE run_id = ? AND key NOT LIKE "
+                              "'sys/%' LIMIT 1", (run.run_id,)) is not None
+
+
 def close_notebook_run(run: Any, status: str = "finished") -> None:
     """End the run for good (it will not be resumed)."""
     if run.owned:
