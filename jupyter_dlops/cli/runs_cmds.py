@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_runs)
 
     p = subparsers.add_parser("show", help="the whole record of one run")
-    p.add_argument("run", help="run id, unique id prefix, or name")
+    p.add_argument("run", help="run id, unique id prefix, or name (the newest run of that name)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=cmd_show)
 
