@@ -36,6 +36,7 @@ class Extension:
         self.cell_id: str | None = None
         self.raw_cell: str | None = None
         self.pending: Any = None
+        self.cell_params: dict[str, Any] | None = None
         self.problem: str | None = None
 
     # -- run -------------------------------------------------------------------------------
@@ -81,6 +82,7 @@ class Extension:
     def pre_run_cell(self, info: Any) -> None:
         self.cell_id = getattr(info, "cell_id", None)
         self.raw_cell = getattr(info, "raw_cell", None)
+        self.cell_params = self._guard(self.parameters_cell) if self.cell_id and self.raw_cell else None
         tracker = self.live
         if (self.track_all and tracker is not None and not getattr(info, "silent", False)
                 and self.raw_cell and not _OWN_CELL.match(self.raw_cell)):
@@ -90,9 +92,9 @@ class Extension:
                 execution_count=cell_number(shell)))
 
     def post_run_cell(self, result: Any) -> None:
-        if self.cell_id is not None and self.raw_cell and not result.error_in_exec \
-                and not result.error_before_exec:
-            self._guard(self.record_parameters_cell)
+        params, self.cell_params = self.cell_params, None
+        if params and not result.error_in_exec and not result.error_before_exec:
+            self._guard(lambda: self.record_parameters(params))
         if self.pending is None or self.tracker is None:
             return
         pending, self.pending = self.pending, None
@@ -102,14 +104,23 @@ class Extension:
         self._guard(lambda: tracker.finish(pending, self.shell.user_ns, error=error, result=value))
         self.say()
 
-    def record_parameters_cell(self) -> None:
-        """The cell tagged ``parameters`` sets the run's params, tracked or not (issue 15)."""
+    def parameters_cell(self) -> dict[str, Any] | None:
+        """The literal assignments of the cell tagged ``parameters`` about to run, recorded as
+        the run's params after it ran, tracked or not (issue 15). Values other than those the
+        run logged metrics with start a new run first, so the cell's own record goes there."""
         run = self.run
-        notebook = session.notebook_path(self.shell.user_ns)
-        if run is None or not is_parameters_cell(notebook, self.cell_id):
-            return
+        if run is None or not is_parameters_cell(session.notebook_path(self.shell.user_ns), self.cell_id):
+            return None
         params = cell_parameters(self.raw_cell or "", lambda body: transform(self.shell, body))
         if params:
+            note = session.renew_if_changed(run, params, self.shell.user_ns)
+            if note:
+                print(f"dlops: {note}")
+        return params or None
+
+    def record_parameters(self, params: dict[str, Any]) -> None:
+        run = self.run
+        if run is not None:
             try:
                 run.log_params(params)
             except DlopsError as problem:

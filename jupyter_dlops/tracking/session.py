@@ -140,6 +140,31 @@ def has_metrics(run: Any) -> bool:
                               "'sys/%' LIMIT 1", (run.run_id,)) is not None
 
 
+def renew_if_changed(run: Any, params: dict[str, Any],
+                     namespace: dict[str, Any] | None = None) -> str | None:
+    """Before the cell tagged ``parameters`` sets ``params``: a run's parameters describe what
+    it ran, so values that differ from those the run already logged metrics with start a new
+    run (:func:`new_notebook_run`). Returns the line that says so, else None."""
+    if not run.owned or not _differ(run, params) or not has_metrics(run):
+        return None
+    old = run.run_id[:12]
+    new = new_notebook_run(namespace)
+    return (f"parameters changed after run {old} logged metrics: new run "
+            f"{new.run_id[:12]} ({new.info.name}) records them")
+
+
+def _differ(run: Any, params: dict[str, Any]) -> bool:
+    import json
+
+    def same(value: Any) -> str:  # tuples are stored as lists
+        return json.dumps(value, sort_keys=True, default=str)
+
+    run.flush()
+    (recorded,) = run.store.runs_by_id([run.run_id]) or [None]
+    known = recorded.params if recorded is not None else {}
+    return any(k not in known or same(known[k]) != same(v) for k, v in params.items())
+
+
 def close_notebook_run(run: Any, status: str = "finished") -> None:
     """End the run for good (it will not be resumed)."""
     if run.owned:

@@ -23,8 +23,10 @@ def _save(path, cells):
     path.write_text(json.dumps(nb))
 
 
-def _params(store):
-    return dict(rows(store, "SELECT key, json FROM param"))
+def _params(store, run_id=None):
+    if run_id is None:
+        return dict(rows(store, "SELECT key, json FROM param"))
+    return dict(rows(store, "SELECT key, json FROM param WHERE run_id = ?", (run_id,)))
 
 
 def test_run_all_records_the_parameters_cell_tracked_or_not(nb_store, tmp_path):
@@ -45,10 +47,24 @@ def test_run_all_records_the_parameters_cell_tracked_or_not(nb_store, tmp_path):
         _save(notebook, cells)
         assert kernel.execute(cells[1][1], "c1")["status"] == "ok"
         kernel.execute("%dlops flush", "c9")
+        assert _params(nb_store) == {"lr": "0.02", "epochs": "3", "optimizer": '"adam"'}
+        assert rows(nb_store, "SELECT COUNT(*) FROM run") == [(1,)]  # no metrics yet: same run
+        kernel.execute("import jupyter_dlops as dl\ndl.log_metric('loss', 0.5)", "c3")
+        assert "new run" not in kernel.execute(cells[1][1], "c1")["stdout"]  # same values
+        # New values after the run logged metrics: a new run, which the tracked cell joins.
+        cells[1] = ("c1", "%%track --params\nlr = 0.03\nepochs = 3\noptimizer = 'adam'", ["parameters"])
+        _save(notebook, cells)
+        said = kernel.execute(cells[1][1], "c1")["stdout"]
+        kernel.execute("%dlops flush", "c9")
     finally:
         kernel.close()
-    assert _params(nb_store) == {"lr": "0.02", "epochs": "3", "optimizer": '"adam"'}
-    assert rows(nb_store, "SELECT COUNT(*) FROM run") == [(1,)]
+    (first, _), (second, name) = rows(nb_store, "SELECT run_id, name FROM run ORDER BY start_time")
+    assert said == (f"dlops: parameters changed after run {first[:12]} logged metrics: new run "
+                    f"{second[:12]} ({name}) records them\n")
+    assert _params(nb_store, first) == {"lr": "0.02", "epochs": "3", "optimizer": '"adam"'}
+    assert _params(nb_store, second) == {"lr": "0.03", "epochs": "3", "optimizer": '"adam"'}
+    assert rows(nb_store, "SELECT run_id, exec_order FROM cell_execution ORDER BY start_time") == [
+        (first, 1), (first, 2), (second, 1)]
 
 
 def test_tags_come_from_the_saved_notebook_by_cell_id(tmp_path):
