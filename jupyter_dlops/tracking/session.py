@@ -57,6 +57,10 @@ def start_notebook_run(namespace: dict[str, Any] | None = None, *, new: bool = F
     current = fluent.active_run()
     if current is not None:
         return current
+    if fluent.tracking_disabled():
+        from ..errors import UsageError
+
+        raise UsageError("DLOPS_NO_TRACK is set, so nothing is recorded; unset it to track")
     if os.environ.get(RUN_ID_ENV):
         return fluent.start_run()
     path = notebook_path(namespace)

@@ -128,7 +128,10 @@ class Params(w.VBox):
         self._say(run)
 
     def _say(self, run: Any, prefix: str = "") -> None:
-        name = run.info.name if getattr(run, "run_id", "") else ""
+        if getattr(run, "disabled", False):
+            self.status.value = "<small>not recorded: DLOPS_NO_TRACK is set</small>"
+            return
+        name = run.info.name
         self.status.value = (f"<small>{prefix}recorded in run {run.run_id[:12]}"
                              f"{f' ({name})' if name else ''}</small>")
 

@@ -67,3 +67,20 @@ def test_new_run_records_what_the_panel_shows_and_the_status_names_it(ip, nb_sto
 
 def extension_name(store, run_id):
     return rows(store, "SELECT name FROM run WHERE run_id = ?", (run_id,))[0][0]
+
+
+def test_no_track_in_a_kernel_records_nothing_and_says_so(ip, nb_store, monkeypatch, capsys):
+    from jupyter_dlops import magics
+    from jupyter_dlops.widgets import Params
+
+    monkeypatch.setenv("DLOPS_NO_TRACK", "1")
+    assert run(ip, "%load_ext jupyter_dlops").success
+    assert capsys.readouterr().out == (
+        "dlops: cannot start tracking (DLOPS_NO_TRACK is set, so nothing is recorded; unset it "
+        "to track); cells run untracked\n")
+    assert magics.extension_for(ip).run is None
+    assert run(ip, "%%track --params\nlr = 0.1").success
+    panel = Params(lr=(0.001, 0.1, 0.01))
+    assert panel.status.value == "<small>not recorded: DLOPS_NO_TRACK is set</small>"
+    panel.close()
+    assert not nb_store.exists()
