@@ -7,7 +7,7 @@ import argparse
 from .columns import default_columns
 from .output import fmt_duration, fmt_time, json_safe, print_json, table
 
-BEST_CONTEXT = 500  # runs that set which params the best run's row shows (those that vary)
+BEST_CONTEXT = 50  # the top runs whose varying params the best run's row shows
 
 
 def register(subparsers) -> None:
