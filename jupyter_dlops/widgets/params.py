@@ -99,9 +99,10 @@ class Params(w.VBox):
         return self._controls[name].value
 
     def _target(self) -> Any:
-        from ..tracking import fluent
+        from ..tracking import fluent, session
 
-        return self._run or fluent.active_run() or fluent.start_run()
+        # With no run yet, the notebook's: named after it, resumable, attached under papermill.
+        return self._run or fluent.active_run() or session.start_notebook_run()
 
     def _changed(self, key: str) -> None:
         from ..tracking import session
@@ -128,9 +129,6 @@ class Params(w.VBox):
         self._say(run)
 
     def _say(self, run: Any, prefix: str = "") -> None:
-        if getattr(run, "disabled", False):
-            self.status.value = "<small>not recorded: DLOPS_NO_TRACK is set</small>"
-            return
         name = run.info.name
         self.status.value = (f"<small>{prefix}recorded in run {run.run_id[:12]}"
                              f"{f' ({name})' if name else ''}</small>")

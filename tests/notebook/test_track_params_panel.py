@@ -46,6 +46,18 @@ def test_a_change_after_metrics_starts_a_new_run_that_records_every_value(ip, nb
     panel.close()  # a closed panel follows no more runs
 
 
+def test_a_panel_alone_records_into_the_notebooks_run(nb_store, tmp_path, monkeypatch):
+    from jupyter_dlops.widgets import Params
+
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "tune.ipynb"))
+    panel = Params(lr=(0.001, 0.1, 0.01))
+    ((run_id, name, kind),) = rows(nb_store, "SELECT run_id, name, kind FROM run")
+    assert (name, kind) == (f"tune-{run_id[:6]}", "notebook")
+    assert _params(nb_store, run_id) == {"lr": 0.01}
+    assert panel.status.value == f"<small>recorded in run {run_id[:12]} ({name})</small>"
+    panel.close()
+
+
 def test_new_run_records_what_the_panel_shows_and_the_status_names_it(ip, nb_store, capsys):
     from jupyter_dlops.widgets import Params
 
@@ -81,6 +93,7 @@ def test_no_track_in_a_kernel_records_nothing_and_says_so(ip, nb_store, monkeypa
     assert magics.extension_for(ip).run is None
     assert run(ip, "%%track --params\nlr = 0.1").success
     panel = Params(lr=(0.001, 0.1, 0.01))
-    assert panel.status.value == "<small>not recorded: DLOPS_NO_TRACK is set</small>"
+    assert panel.status.value == ("<small>not recorded: DLOPS_NO_TRACK is set, so nothing is "
+                                  "recorded; unset it to track</small>")
     panel.close()
     assert not nb_store.exists()
