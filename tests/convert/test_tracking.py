@@ -17,7 +17,8 @@ def test_script_run_is_a_stored_run(tmp_path) -> None:
     script = export_notebook(copy_corpus(tmp_path, "train_metrics")).script_path
     run_python(script, "--lr", "0.25", "--epochs", "2", env=store_env(tmp_path))
     (run,) = _runs(store_env(tmp_path))
-    assert run.status == "finished" and run.kind == "script" and run.name == "train_metrics"
+    assert run.status == "finished" and run.kind == "script"
+    assert run.name == f"train_metrics-{run.run_id[:6]}"  # readable and unique (issue 15)
     assert run.params == {"lr": 0.25, "epochs": 2}
     assert run.entry_point == str(script)
     from jupyter_dlops.store import open_store

@@ -87,7 +87,9 @@ except ImportError:  # the script also runs where jupyter-dlops is not installed
     _dlops = None
 if _dlops is not None and _dlops_track:
     _dlops_run = _dlops.start_run(
-        name='runnable', params=_dlops_params, entry_point=globals().get("__file__"),
+        # Under python the run is named after the script and its id ("train-3f9a1c"): unique.
+        name=None if "__file__" in globals() else 'runnable', params=_dlops_params,
+        entry_point=globals().get("__file__"),
         kind="script" if "__file__" in globals() else None,  # None: the kernel's kind, guessed
     )
 
