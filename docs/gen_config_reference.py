@@ -30,6 +30,11 @@ ENVIRONMENT = {
                     "`postgresql://user:pw@host/db?artifacts=/shared/path`."),
     "DLOPS_RUN_ID": ("unset", "Attach to this run instead of starting one (set by `dlops run`/"
                      "`sweep` for their kernels and scripts)."),
+    "DLOPS_GIVEN_PARAMS": ("unset", "JSON list of the parameter names `dlops run`/`sweep` "
+                           "injected: the attached run keeps their values whatever the "
+                           "notebook records later."),
+    "DLOPS_NO_TRACK": ("unset", "`1`: every `jupyter_dlops` logging call records nothing (set "
+                       "by an exported script's `--no-track`)."),
     "DLOPS_SWEEP_ID": ("unset", "The sweep a launched run belongs to (set by `dlops sweep`; "
                        "recorded in the run's environment)."),
     "DLOPS_ARTIFACTS": ("`objects/` beside the database", "Folder of the content-addressed "

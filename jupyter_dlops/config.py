@@ -13,6 +13,11 @@ from pathlib import Path
 
 STORE_ENV = "DLOPS_STORE"
 RUN_ID_ENV = "DLOPS_RUN_ID"
+# The parameter names a launcher (``dlops run``/``sweep``) injected, as a JSON list: the run
+# attached to ``DLOPS_RUN_ID`` keeps those values whatever the notebook records later (issue 15).
+GIVEN_PARAMS_ENV = "DLOPS_GIVEN_PARAMS"
+# Set by an exported script's ``--no-track``: every ``jupyter_dlops`` logging call is a no-op.
+NO_TRACK_ENV = "DLOPS_NO_TRACK"
 STORE_DIRNAME = ".dlops"
 
 

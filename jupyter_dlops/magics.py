@@ -8,7 +8,6 @@ and :mod:`jupyter_dlops.tracking.session`.
 from __future__ import annotations
 
 import ast
-import os
 import re
 from typing import Any
 
@@ -19,6 +18,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from .errors import DlopsError
 from .tracking import session
 from .tracking.cells import NO_RESULT, CellOptions, CellTracker
+from .tracking.paramcell import cell_parameters, is_parameters_cell
 
 # Only cells that contain IPython syntax pay for IPython's input transformers.
 _IPYTHON_SYNTAX = re.compile(r"^\s*[%!]|\?\s*$|^\s*\w+\s*=\s*[%!]", re.M)
@@ -36,6 +36,7 @@ class Extension:
         self.cell_id: str | None = None
         self.raw_cell: str | None = None
         self.pending: Any = None
+        self.cell_params: dict[str, Any] | None = None
         self.problem: str | None = None
 
     # -- run -------------------------------------------------------------------------------
@@ -50,6 +51,17 @@ class Extension:
         except DlopsError as error:
             self.problem = error.message
             print(f"dlops: cannot start tracking ({error.message}); cells run untracked")
+
+    def follow(self, run: Any) -> None:
+        """Record into ``run`` from now on (a new run started by ``%dlops new-run`` or by a
+        parameter panel)."""
+        if _extensions.get(id(self.shell)) is not self:  # unloaded since: nothing to follow
+            return
+        if self.tracker is None:
+            self.tracker = CellTracker(run, notebook_path=session.notebook_path(self.shell.user_ns))
+        elif self.tracker.run is not run:
+            self.tracker.switch_run(run)
+        self.problem = None
 
     @property
     def run(self) -> Any:
@@ -70,6 +82,7 @@ class Extension:
     def pre_run_cell(self, info: Any) -> None:
         self.cell_id = getattr(info, "cell_id", None)
         self.raw_cell = getattr(info, "raw_cell", None)
+        self.cell_params = self._guard(self.parameters_cell) if self.cell_id and self.raw_cell else None
         tracker = self.live
         if (self.track_all and tracker is not None and not getattr(info, "silent", False)
                 and self.raw_cell and not _OWN_CELL.match(self.raw_cell)):
@@ -79,6 +92,9 @@ class Extension:
                 execution_count=cell_number(shell)))
 
     def post_run_cell(self, result: Any) -> None:
+        params, self.cell_params = self.cell_params, None
+        if params and not result.error_in_exec and not result.error_before_exec:
+            self._guard(lambda: self.record_parameters(params))
         if self.pending is None or self.tracker is None:
             return
         pending, self.pending = self.pending, None
@@ -87,6 +103,28 @@ class Extension:
         tracker = self.tracker
         self._guard(lambda: tracker.finish(pending, self.shell.user_ns, error=error, result=value))
         self.say()
+
+    def parameters_cell(self) -> dict[str, Any] | None:
+        """The literal assignments of the cell tagged ``parameters`` about to run, recorded as
+        the run's params after it ran, tracked or not (issue 15). Values other than those the
+        run logged metrics with start a new run first, so the cell's own record goes there."""
+        run = self.run
+        if run is None or not is_parameters_cell(session.notebook_path(self.shell.user_ns), self.cell_id):
+            return None
+        params = cell_parameters(self.raw_cell or "", lambda body: transform(self.shell, body))
+        if params:
+            note = session.renew_if_changed(run, params, self.shell.user_ns)
+            if note:
+                print(f"dlops: {note}")
+        return params or None
+
+    def record_parameters(self, params: dict[str, Any]) -> None:
+        run = self.run
+        if run is not None:
+            try:
+                run.log_params(params)
+            except DlopsError as problem:
+                print(f"dlops: parameters not recorded ({problem.message})")
 
     # -- %%track -----------------------------------------------------------------------------
     def run_tracked(self, line: str, body: str, options: CellOptions) -> Any:
@@ -216,18 +254,20 @@ def dispatch(extension: Extension, command: str, rest: list[str]) -> Any:
     """Run one ``%dlops`` command; prints its report (returns nothing to display)."""
     from .tracking import report
 
-    if command in ("new-run", "end"):
+    if command == "end":
         if extension.live is not None:
             extension.live.flush()
             session.close_notebook_run(extension.run)
-        if command == "end":
-            print("dlops: run ended; %%track cells now run untracked until %dlops new-run")
-            return None
-        # A new run is ours, not the launcher's: do not attach to $DLOPS_RUN_ID again.
-        os.environ.pop("DLOPS_RUN_ID", None)
-        extension.start(new=True)
-        if rest and extension.run is not None:
-            extension.run.client.store.update_run(extension.run.run_id, name=" ".join(rest))
+        print("dlops: run ended; %%track cells now run untracked until %dlops new-run")
+        return None
+    if command == "new-run":
+        if extension.live is not None:
+            extension.live.flush()
+        try:  # the tracker and parameter panels follow (Extension.follow)
+            session.new_notebook_run(extension.shell.user_ns, " ".join(rest) or None)
+        except DlopsError as error:
+            extension.problem = error.message
+            print(f"dlops: cannot start tracking ({error.message}); cells run untracked")
         command = "status"
     if command in ("track-all", "track-none"):
         extension.track_all = command == "track-all"
@@ -257,6 +297,7 @@ def load_ipython_extension(ipython: Any) -> None:
         ipython.register_magics(DlopsMagics(ipython, extension))
         ipython.events.register("pre_run_cell", extension.pre_run_cell)
         ipython.events.register("post_run_cell", extension.post_run_cell)
+        session.follow_new_runs(extension.follow)
     if extension.run is None:
         extension.start()
     if extension.run is not None:

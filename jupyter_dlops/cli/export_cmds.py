@@ -27,7 +27,8 @@ def register(subparsers) -> None:
                    help="run the notebook (papermill) and the script with the same parameters and "
                         "compare their metrics and written files; exit 8 on a mismatch")
     p.add_argument("--standalone", action="store_true",
-                   help="emit a script that never imports jupyter_dlops (no tracking)")
+                   help="add no tracking code (no start_run, no --no-track); imports of "
+                        "jupyter_dlops in the notebook's own cells stay and are reported")
     p.add_argument("--keep-unknown-magics", action="store_true",
                    help="keep magics without a translation as IPython calls instead of refusing")
     p.add_argument("--report", action="store_true", help="also write the report as JSON beside the script")

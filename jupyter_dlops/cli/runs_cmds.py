@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 
+from .columns import default_columns
 from .output import fmt_duration, fmt_time, json_safe, print_json, table
 
-SYSTEM_PREFIX = "sys/"
+BEST_CONTEXT = 50  # the top runs whose varying params the best run's row shows
 
 
 def register(subparsers) -> None:
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_runs)
 
     p = subparsers.add_parser("show", help="the whole record of one run")
-    p.add_argument("run", help="run id, unique id prefix, or name")
+    p.add_argument("run", help="run id, unique id prefix, or name (the newest run of that name)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=cmd_show)
 
@@ -47,10 +47,21 @@ def _store():
     return open_store(create=False)
 
 
+def _get_run(store, ref: str):
+    """The run a reference names; a name several runs share means the newest, said on stderr."""
+    import sys
+
+    run_id, note = store.resolve_run_ref(ref)
+    if note:
+        print(f"dlops: {note}", file=sys.stderr)
+    return store.get_run(run_id)
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     store = _store()
     limit = args.limit if args.limit is not None else (None if args.json or args.ids else 50)
     runs = store.search_runs(args.where, args.sort, limit)
+    _warn_unknown_keys(store, args.where)
     if args.ids:
         print("\n".join(r.run_id for r in runs))
         return 0
@@ -67,9 +78,17 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def _columns(runs, explicit: str | None) -> list[str]:
     if explicit:
         return [c.strip() for c in explicit.split(",") if c.strip()]
-    params = Counter(k for r in runs for k in r.params)
-    metrics = Counter(k for r in runs for k in r.metrics if not k.startswith(SYSTEM_PREFIX))
-    return [f"params.{k}" for k, _ in params.most_common(4)] + [f"metrics.{k}" for k, _ in metrics.most_common(4)]
+    return default_columns(runs)
+
+
+def _warn_unknown_keys(store, where: str | None) -> None:
+    """A key no run has (a typo, most likely) is said on stderr, with the closest ones."""
+    import sys
+
+    from ..store.keys import unknown_key_notes
+
+    for note in unknown_key_notes(store, where):
+        print(f"dlops: {note}", file=sys.stderr)
 
 
 def column_value(run, column: str):
@@ -95,7 +114,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from .show import render_run, run_record
 
     store = _store()
-    run = store.get_run(args.run)
+    run = _get_run(store, args.run)
     record = run_record(store, run)
     if args.json:
         print_json(json_safe(record))
@@ -112,7 +131,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from ..errors import UsageError
 
         raise UsageError("compare needs at least two runs")
-    runs = [store.get_run(ref) for ref in args.runs]
+    runs = [_get_run(store, ref) for ref in args.runs]
     comparison = compare_runs(store, runs)
     if args.plot:
         from .plot import plot_metrics
@@ -135,14 +154,19 @@ def cmd_best(args: argparse.Namespace) -> int:
     where = f"metrics.`{args.metric}` is not null"
     if args.where:
         where = f"({args.where}) and {where}"
-    runs = store.search_runs(where, sort, 1)
+    _warn_unknown_keys(store, args.where)
+    runs = store.search_runs(where, sort, BEST_CONTEXT)
     if not runs:
-        raise NotFoundError(f"no run has logged the metric '{args.metric}'; `dlops runs` shows what was logged")
+        from ..store.keys import closest, known_keys
+
+        near = closest(args.metric, known_keys(store, "metric_summary"))
+        hint = f"did you mean {' or '.join(near)}?" if near else "`dlops runs` shows what was logged"
+        raise NotFoundError(f"no run has logged the metric '{args.metric}'; {hint}")
     best = runs[0]
     if args.json:
         print_json(json_safe(best.to_dict()))
     else:
         value = best.metrics[args.metric].last
         print(f"best run by {args.metric} ({'min' if args.min else 'max'}): {best.run_id} ({best.name})  {args.metric} = {value:.6g}")
-        print(runs_table([best], _columns([best], None)))
+        print(runs_table([best], default_columns(runs, args.metric)))
     return 0

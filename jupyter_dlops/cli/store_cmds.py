@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..views import VIEW_LIST
 from .output import json_safe, print_json, table
 
 
@@ -13,8 +14,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_init)
 
     p = subparsers.add_parser("sql", help="run one read-only SELECT over the documented views",
-                              description="Views: runs, params, metrics (run_id, key, value, step, timestamp), "
-                                          "metric_summaries, tags, artifacts, data_versions.")
+                              description=f"Views: {VIEW_LIST} (columns in docs/store.md).")
     p.add_argument("query", help='e.g. "SELECT key, max(value) FROM metrics GROUP BY key"')
     p.add_argument("--limit", type=int, help="at most N rows")
     p.add_argument("--json", action="store_true", help="print one JSON document")

@@ -52,11 +52,21 @@ _TRACK_FLAG = '''\
                         help="do not record this run with jupyter-dlops")
 '''
 
-_FOOTER = '''\
+_PARSE = '''\
     parser.set_defaults(**values)
     args = vars(parser.parse_args())
+'''
+
+_RETURN = '''\
     track = not args.pop("_dlops_no_track", False)
     return args, track
+'''
+
+_NO_TRACK = '''\
+    if args.get("_dlops_no_track"):  # nothing recorded: the notebook's own dl.* calls neither
+        import os
+
+        os.environ["DLOPS_NO_TRACK"] = "1"
 '''
 
 _TRACKING = '''\
@@ -66,7 +76,9 @@ except ImportError:  # the script also runs where jupyter-dlops is not installed
     _dlops = None
 if _dlops is not None and _dlops_track:
     _dlops_run = _dlops.start_run(
-        name={name}, params=_dlops_params, entry_point=globals().get("__file__"),
+        # Under python the run is named after the script and its id ("train-3f9a1c"): unique.
+        name=None if "__file__" in globals() else {name}, params=_dlops_params,
+        entry_point=globals().get("__file__"),
         kind="script" if "__file__" in globals() else None,  # None: the kernel's kind, guessed
     )
 '''
@@ -99,7 +111,9 @@ def render_cli_cell(parameters: list[Parameter], *, name: str, script_name: str,
     parts += [_argument(parameter) for parameter in parameters]
     if track:
         parts.append(_TRACK_FLAG)
-    parts.append(_FOOTER)
+    # --no-track travels in the environment: it reaches the notebook's own jupyter_dlops
+    # calls and child processes too (issue 15).
+    parts += [_PARSE, _NO_TRACK, _RETURN] if track else [_PARSE, _RETURN]
     values = ", ".join(f"{p.name!r}: {p.name}" for p in parameters)
     parts.append(f"\n\n_dlops_params, _dlops_track = _dlops_parse_args({{{values}}})\n")
     parts += [f"{p.name} = _dlops_params[{p.name!r}]\n" for p in parameters]

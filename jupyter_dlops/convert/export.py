@@ -46,6 +46,7 @@ class _State:
     analysed: list[AnalysedCell] = field(default_factory=list)
     parameters: ParametersCell | None = None
     parameters_index: int = -1
+    dlops_imports: list[str] = field(default_factory=list)
 
 
 def convert_notebook(
@@ -66,7 +67,7 @@ def convert_notebook(
     strict : bool
         Refuse to export when hidden state is found.
     standalone : bool
-        Emit a script that never imports jupyter_dlops.
+        Add no tracking code; a cell's own ``import jupyter_dlops`` stays, with a warning.
     keep_unknown_magics : bool
         Keep untranslatable magics as IPython calls instead of refusing them.
     track : bool
@@ -92,6 +93,8 @@ def convert_notebook(
         also = f" (and {more} more)" if more else ""
         raise ConvertError(f"hidden state: {first.message}{also}; fix the notebook or export without --strict")
     _insert_cli_cell(state, name, script_name, track and not standalone)
+    if standalone:
+        state.report.warnings += state.dlops_imports
     return render_script(notebook.kernelspec, state.script_cells), state.report
 
 
@@ -110,6 +113,7 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         return
     translation = translate_cell(cell.source, cell.number, keep_unknown=state.keep_unknown)
     tree = _parse(translation.code, cell.number)
+    state.dlops_imports += _dlops_imports(tree, cell.number)
     report.magics += translation.notes
     report.requirements += translation.requirements
     report.cells_exported += 1
@@ -151,6 +155,20 @@ def _names_if_possible(source: str) -> Any:
         return cell_names(translate_cell(source, 0, keep_unknown=True).code)
     except (SyntaxError, ConvertError, ValueError):
         return None
+
+
+def _dlops_imports(tree: ast.Module, number: int) -> list[str]:
+    """``--standalone`` adds no tracking code, but cannot take out a cell's own ``import
+    jupyter_dlops``: where the standalone script still needs it (issue 15)."""
+    found = []
+    for node in ast.walk(tree):
+        modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                   else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        if any(m.split(".")[0] == "jupyter_dlops" for m in modules):
+            found.append(f"cell {number}, line {node.lineno}: imports jupyter_dlops, so the "
+                         "standalone script still needs it; remove those calls or export "
+                         "without --standalone")
+    return found
 
 
 def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) -> None:

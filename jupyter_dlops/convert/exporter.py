@@ -26,7 +26,8 @@ class DlopsScriptExporter(TemplateExporter):
     output_mimetype = "text/x-python"
 
     strict = Bool(False, help="Refuse to export when hidden state is found.").tag(config=True)
-    standalone = Bool(False, help="Emit a script that never imports jupyter_dlops.").tag(config=True)
+    standalone = Bool(False, help="Add no tracking code (no start_run, no --no-track); imports of "
+                      "jupyter_dlops in the notebook's own cells stay and are reported.").tag(config=True)
     keep_unknown_magics = Bool(
         False, help="Keep magics without a translation as IPython calls instead of refusing."
     ).tag(config=True)

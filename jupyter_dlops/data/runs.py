@@ -68,6 +68,8 @@ def _log(path_or_version: str | os.PathLike[str], name: str | None, direction: s
     # Like log_param and log_metric: with no active run, one is started (or attached to
     # through DLOPS_RUN_ID), so a script needs no extra call.
     run = active_run() or start_run()
+    if getattr(run, "disabled", False):  # DLOPS_NO_TRACK: record nothing, version nothing
+        return ""
     store = run.store
     if os.path.exists(path_or_version):
         with filewatch.paused():  # hashing the file is not the user's code reading it

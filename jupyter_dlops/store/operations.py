@@ -93,13 +93,25 @@ class StoreOperations(MetricOperations):
         return self.read_one("SELECT 1 FROM run WHERE run_id = ?", (run_id,)) is not None
 
     def resolve_run(self, ref: str) -> str:
-        """A run id from an id, a unique id prefix, or a run name (the newest on ties is
-        refused as ambiguous, listing the candidates)."""
+        """A run id from an id, a unique id prefix, or a run name (several runs of one name:
+        the newest; see :meth:`resolve_run_ref` for the note that says so)."""
+        return self.resolve_run_ref(ref)[0]
+
+    def resolve_run_ref(self, ref: str) -> tuple[str, str | None]:
+        """A run id from a reference, and a note when a name picked the newest of several.
+
+        Raises
+        ------
+        NotFoundError
+            Nothing matches.
+        AmbiguousError
+            An id prefix matches several runs (listed).
+        """
         ref = ref.strip()
         if not ref:
             raise UsageError("empty run reference; give a run id, an id prefix or a name")
         if self.run_exists(ref):
-            return ref
+            return ref, None
         escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self.read(
             "SELECT run_id, name FROM run WHERE run_id LIKE ? ESCAPE '\\' OR name = ? "
@@ -107,9 +119,14 @@ class StoreOperations(MetricOperations):
             (escaped + "%", ref),
         )
         if len(rows) == 1:
-            return rows[0][0]
+            return rows[0][0], None
         if not rows:
             raise NotFoundError(f"no run matches '{ref}'; `dlops runs` lists the runs")
+        if all(name == ref and not run_id.startswith(ref) for run_id, name in rows):
+            # A name is what people remember: several runs of one name mean its newest (issue 15).
+            count = self.read_one("SELECT COUNT(*) FROM run WHERE name = ?", (ref,))[0]
+            return rows[0][0], (f"{count} runs are named '{ref}'; this is the newest, "
+                                f"{rows[0][0][:12]} (give an id to pick another)")
         shown = ", ".join(f"{r[0][:12]} ({r[1]})" for r in rows[:10])
         raise AmbiguousError(f"'{ref}' matches several runs: {shown}; give more of the id")
 

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlparse, urlunparse
 
 from ..config import STORE_DIRNAME, env_float, project_root
 from ..errors import NotFoundError, QuerySyntaxError, ReadOnlyQueryError, StoreError
+from ..views import VIEW_LIST
 from .base import Cursor, SQLBackend
 from .migrations import all_migrations
 from .operations import StoreOperations
@@ -270,8 +271,7 @@ class PostgresStore(SQLBackend, StoreOperations):
         return "ok"
 
 
-_READONLY_HINT = ("dlops sql is read-only: only SELECT over the views runs, params, metrics, "
-                  "metric_summaries, tags, artifacts, data_versions is allowed")
+_READONLY_HINT = f"dlops sql is read-only: only SELECT over the views {VIEW_LIST} is allowed"
 
 
 def _readonly_error(error: Exception) -> Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from ..errors import QuerySyntaxError, ReadOnlyQueryError, StoreError
+from ..views import VIEW_LIST
 
 _ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 _FORBIDDEN_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
@@ -40,8 +41,7 @@ def sqlite_readonly_query(db_path, sql: str, limit: int | None = None) -> tuple[
         message = str(error)
         if "not authorized" in message or "readonly" in message or "read-only" in message:
             raise ReadOnlyQueryError(
-                "dlops sql is read-only: only SELECT over the views runs, params, metrics, "
-                "metric_summaries, tags, artifacts, data_versions is allowed"
+                f"dlops sql is read-only: only SELECT over the views {VIEW_LIST} is allowed"
             ) from None
         if isinstance(error, sqlite3.OperationalError) and "unable to open" in message:
             raise StoreError(f"cannot open {db_path} read-only: {message}") from None

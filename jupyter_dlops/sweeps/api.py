@@ -109,6 +109,7 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
             kernel: str) -> SweepResult:
     from ..config import default_store_uri
     from ..store import open_store
+    from ..tracking.client import default_name as default_run_name
     from .records import combo_key, default_name, finished_combos, open_sweep, set_status
     from .runlife import capture_sections
 
@@ -118,11 +119,13 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     done = finished_combos(db, record.sweep_id)
     todo = [c for c in combos if combo_key(c) not in done]
     sections = capture_sections(path, db) if todo else {}
-    tasks = [RunTask(uuid.uuid4().hex, path, combo, uri, f"{record.name}-{i}", engine=engine,
+    ids = [uuid.uuid4().hex for _ in todo]
+    # Names unique across sweeps and resumes (issue 15): the file stem and the id's start.
+    tasks = [RunTask(run_id, path, combo, uri, default_run_name(path, run_id), engine=engine,
                      sweep_id=record.sweep_id, combo=combo_key(combo), timeout=timeout,
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections,
                      defaults=defaults, kernel_name=kernel)
-             for i, combo in enumerate(todo, len(done) + 1)]
+             for run_id, combo in zip(ids, todo, strict=True)]
     outcomes = _execute(executor_obj, tasks, db, record.sweep_id, workers, progress, len(combos) - len(todo))
     set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
     keys = {combo_key(c) for c in combos}
@@ -157,6 +160,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     """
     from ..config import default_store_uri
     from ..store import open_store
+    from ..tracking.client import default_name as default_run_name
     from .executors import LocalExecutor
     from .notebook_io import declared_parameters, literal_defaults, load_notebook
     from .notebook_io import kernel_name as notebook_kernel
@@ -172,7 +176,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     uri = store or default_store_uri()
     db = open_store(uri)
     run_id = uuid.uuid4().hex
-    task = RunTask(run_id, path, typed, uri, name or f"{Path(path).stem}-{run_id[:6]}", engine=engine,
+    task = RunTask(run_id, path, typed, uri, name or default_run_name(path, run_id), engine=engine,
                    timeout=timeout, cwd=cwd or str(Path(path).parent),
                    kernel_name=kernel_name or notebook_kernel(nb),
                    experiment=experiment, sections=capture_sections(path, db),

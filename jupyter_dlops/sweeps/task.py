@@ -6,11 +6,12 @@ a kernel killed mid-run as a success (papermill #511 era behaviour)."""
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import RUN_ID_ENV, STORE_ENV
+from ..config import GIVEN_PARAMS_ENV, RUN_ID_ENV, STORE_ENV
 
 FAILURE_KINDS = {
     "cell_error": "a cell raised an exception",
@@ -50,6 +51,8 @@ class RunTask:
         env = dict(os.environ)
         env[STORE_ENV] = self.store_uri
         env[RUN_ID_ENV] = self.run_id
+        # Injected values win over what the notebook records for the same names later.
+        env[GIVEN_PARAMS_ENV] = json.dumps(sorted(self.params))
         if self.sweep_id:
             env["DLOPS_SWEEP_ID"] = self.sweep_id
         return env

@@ -17,7 +17,7 @@ import threading
 import traceback
 from typing import Any
 
-from ..config import RUN_ID_ENV, STORE_ENV
+from ..config import GIVEN_PARAMS_ENV, NO_TRACK_ENV, RUN_ID_ENV, STORE_ENV
 from ..errors import NotFoundError, UsageError
 from .client import DlopsClient
 
@@ -29,8 +29,11 @@ _clients: dict[Any, DlopsClient] = {}
 class ActiveRun:
     """A run this process is logging to (created here, or attached to)."""
 
-    def __init__(self, client: DlopsClient, run_id: str, *, owned: bool, recorder=None) -> None:
+    def __init__(self, client: DlopsClient, run_id: str, *, owned: bool, recorder=None,
+                 given: frozenset[str] = frozenset()) -> None:
         self.client, self.run_id, self.owned, self.recorder = client, run_id, owned, recorder
+        # Parameters the launcher injected: their recorded values are the effective ones.
+        self.given = given
         self.ended = False
         self._previous_sigterm: Any = None
 
@@ -65,6 +68,12 @@ class ActiveRun:
         self.client.log_param(self.run_id, key, value)
 
     def log_params(self, params: dict[str, Any]) -> None:
+        """Record parameters; names the launcher injected keep the injected value (the
+        parameters cell's defaults, recorded later by ``%%track --params``, lose)."""
+        if self.given:
+            params = {k: v for k, v in params.items() if k not in self.given}
+            if not params:
+                return
         self.client.log_params(self.run_id, params)
 
     def log_metric(self, key: str, value: Any, step: int | None = None) -> None:
@@ -112,6 +121,42 @@ class ActiveRun:
         if self._previous_sigterm is not None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self._previous_sigterm)
             self._previous_sigterm = None
+
+
+class DisabledRun:
+    """What ``start_run`` gives while ``DLOPS_NO_TRACK`` is set (an exported script run with
+    ``--no-track``): every logging call records nothing, so "nothing recorded" holds for the
+    notebook's own ``dl.*`` calls too (issue 15)."""
+
+    run_id = ""
+    owned = False
+    ended = False
+    disabled = True
+    store = None
+    given: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return "<DisabledRun (DLOPS_NO_TRACK: nothing is recorded)>"
+
+    def __enter__(self) -> DisabledRun:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        return False
+
+    def _nothing(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    log_param = log_params = log_metric = log_metrics = set_tag = set_tags = _nothing
+    flush = end = _nothing
+
+    def log_artifact(self, *args: Any, **kwargs: Any) -> list:
+        return []
+
+
+def tracking_disabled() -> bool:
+    """Whether ``DLOPS_NO_TRACK`` asks for nothing to be recorded."""
+    return os.environ.get(NO_TRACK_ENV, "").strip() not in ("", "0")
 
 
 class Terminated(SystemExit):
@@ -170,6 +215,8 @@ def start_run(name: str | None = None, params: dict[str, Any] | None = None, *,
     capture
         Record code, environment, hardware, usage and logs automatically.
     """
+    if tracking_disabled():
+        return DisabledRun()  # type: ignore[return-value]
     with _lock:
         if _stack and not nested:
             raise UsageError(
@@ -190,12 +237,27 @@ def start_run(name: str | None = None, params: dict[str, Any] | None = None, *,
 def _attach(client, run_id, name, params, tags) -> ActiveRun:
     if not client.store.run_exists(run_id):
         raise NotFoundError(f"run {run_id} (from {RUN_ID_ENV} or run_id=) is not in the store {client.store.location}")
+    active = ActiveRun(client, run_id, owned=False, given=_given_params(run_id))
     if params:
-        client.log_params(run_id, params)
+        active.log_params(params)
     if tags:
         client.set_tags(run_id, tags)
     _ensure_exit_hooks()  # metrics still buffered at exit must reach the store
-    return ActiveRun(client, run_id, owned=False)
+    return active
+
+
+def _given_params(run_id: str) -> frozenset[str]:
+    """The names ``dlops run``/``sweep`` injected into the run this process attaches to."""
+    import json
+
+    raw = os.environ.get(GIVEN_PARAMS_ENV)
+    if not raw or os.environ.get(RUN_ID_ENV) != run_id:
+        return frozenset()
+    try:
+        names = json.loads(raw)
+    except ValueError:
+        return frozenset()
+    return frozenset(n for n in names if isinstance(n, str)) if isinstance(names, list) else frozenset()
 
 
 def _create(client, name, params, experiment, tags, kind, entry_point, capture, sweep_id, parent_id) -> ActiveRun:

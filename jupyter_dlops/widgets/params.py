@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import ipywidgets as w
@@ -52,15 +53,23 @@ def _slider(name: str, spec: tuple, common: dict) -> w.ValueWidget:
                          readout_format=".3g", **common)
 
 
+_newest: dict[tuple[str, ...], weakref.ref] = {}
+
+
 class Params(w.VBox):
     """A parameter panel: ``Params(lr=(0.001, 0.1), epochs=10, optimizer=["adam", "sgd"])``.
 
-    The current values are logged as the active run's parameters when the panel is created
-    and again whenever one changes (on release, not while a slider is dragged). Read them as
-    attributes (``p.lr``) or all at once (``p.values``).
+    The current values are the run's parameters: all of them are logged when the panel is
+    created, and a changed one (on release, not while a slider is dragged) is logged too. A run's
+    parameters must describe what it ran (issue 15), so a change after the notebook's run logged
+    metrics starts a new run (as ``%dlops new-run`` does) that records every value shown; the
+    status line says so. ``%dlops new-run`` likewise records the panel's values in the new run.
+    Read the values as attributes (``p.lr``) or all at once (``p.values``).
     """
 
     def __init__(self, run: Any = None, **specs: Any) -> None:
+        from ..tracking import session
+
         if not specs:
             raise UsageError("Params needs at least one parameter, e.g. Params(lr=(0.001, 0.1))")
         self._controls = {name: control_for(name, spec) for name, spec in specs.items()}
@@ -68,8 +77,12 @@ class Params(w.VBox):
         self.status = w.HTML()
         super().__init__(children=[*self._controls.values(), self.status])
         for name, control in self._controls.items():
-            control.observe(lambda change, key=name: self._record({key: change["new"]}), "value")
-        self._record(self.values)
+            control.observe(lambda change, key=name: self._changed(key), "value")
+        self._guarded(lambda: self._record(self._target(), self.values))
+        # ipywidgets keeps every panel alive: of the panels with these names (a cell run again)
+        # only the newest follows new runs, so stale values never reach them.
+        _newest[tuple(sorted(specs))] = weakref.ref(self)
+        session.follow_new_runs(self._follow)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -85,12 +98,43 @@ class Params(w.VBox):
     def __getitem__(self, name: str) -> Any:
         return self._controls[name].value
 
-    def _record(self, params: dict[str, Any]) -> None:
-        from ..tracking import fluent
+    def _target(self) -> Any:
+        from ..tracking import fluent, session
 
+        # With no run yet, the notebook's: named after it, resumable, attached under papermill.
+        return self._run or fluent.active_run() or session.start_notebook_run()
+
+    def _changed(self, key: str) -> None:
+        from ..tracking import session
+
+        def change() -> None:
+            run = self._target()
+            if self._run is None and run.owned and session.has_metrics(run):
+                old = run.run_id[:12]
+                new = session.new_notebook_run()  # followers, this panel too, record all values
+                self._say(new, f"changed after run {old} logged metrics, so a new run: ")
+            else:
+                self._record(run, {key: self._controls[key].value})
+
+        self._guarded(change)
+
+    def _follow(self, run: Any) -> None:
+        """A new notebook run started: it records every value the panel shows."""
+        newest = _newest.get(tuple(sorted(self._controls)))
+        if self._run is None and self.comm is not None and newest is not None and newest() is self:
+            self._guarded(lambda: self._record(run, self.values))
+
+    def _record(self, run: Any, params: dict[str, Any]) -> None:
+        run.log_params(params)
+        self._say(run)
+
+    def _say(self, run: Any, prefix: str = "") -> None:
+        name = run.info.name
+        self.status.value = (f"<small>{prefix}recorded in run {run.run_id[:12]}"
+                             f"{f' ({name})' if name else ''}</small>")
+
+    def _guarded(self, action: Any) -> None:
         try:
-            run = self._run or fluent.active_run() or fluent.start_run()
-            run.log_params(params)
-            self.status.value = f"<small>recorded in run {run.run_id[:12]}</small>"
+            action()
         except DlopsError as error:  # the panel keeps working without a store
             self.status.value = f"<small>not recorded: {error.message}</small>"

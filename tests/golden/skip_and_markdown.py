@@ -42,6 +42,10 @@ def _dlops_parse_args(values):
                         help="do not record this run with jupyter-dlops")
     parser.set_defaults(**values)
     args = vars(parser.parse_args())
+    if args.get("_dlops_no_track"):  # nothing recorded: the notebook's own dl.* calls neither
+        import os
+
+        os.environ["DLOPS_NO_TRACK"] = "1"
     track = not args.pop("_dlops_no_track", False)
     return args, track
 
@@ -55,7 +59,9 @@ except ImportError:  # the script also runs where jupyter-dlops is not installed
     _dlops = None
 if _dlops is not None and _dlops_track:
     _dlops_run = _dlops.start_run(
-        name='skip_and_markdown', params=_dlops_params, entry_point=globals().get("__file__"),
+        # Under python the run is named after the script and its id ("train-3f9a1c"): unique.
+        name=None if "__file__" in globals() else 'skip_and_markdown', params=_dlops_params,
+        entry_point=globals().get("__file__"),
         kind="script" if "__file__" in globals() else None,  # None: the kernel's kind, guessed
     )
 

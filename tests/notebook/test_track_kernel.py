@@ -104,8 +104,9 @@ def test_jupyterlab_style_kernel_names_the_run_and_flags_stale_reads(nb_store, t
         kernel.execute("%dlops flush", "c5")
     finally:
         kernel.close()
+    (run_id,), = rows(nb_store, "SELECT run_id FROM run")
     assert rows(nb_store, "SELECT name, kind, entry_point FROM run") == [
-        ("explore", "notebook", str(notebook))]
+        (f"explore-{run_id[:6]}", "notebook", str(notebook))]
     recorded = cells(nb_store)
     assert [c["cell_id"] for c in recorded] == ["c1", "c2", "c1", "c3"]
     assert [c["execution_count"] for c in recorded] == [2, 3, 4, 5]

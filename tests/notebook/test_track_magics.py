@@ -22,13 +22,15 @@ def test_load_starts_a_notebook_run_named_after_the_notebook(ip, nb_store, tmp_p
     extension = load(ip)
     assert "tracking into run" in capsys.readouterr().out
     run_row = rows(nb_store, "SELECT name, kind, status, entry_point FROM run")
-    assert run_row == [("explore", "notebook", "running", str(tmp_path / "explore.ipynb"))]
-    assert extension.run.run_id == rows(nb_store, "SELECT run_id FROM run")[0][0]
+    run_id = extension.run.run_id
+    # The stem and the id's start: runs of one notebook tell apart (issue 15).
+    assert run_row == [(f"explore-{run_id[:6]}", "notebook", "running", str(tmp_path / "explore.ipynb"))]
+    assert run_id == rows(nb_store, "SELECT run_id FROM run")[0][0]
 
 
 def test_without_a_notebook_path_the_run_is_called_notebook(ip, nb_store):
-    load(ip)
-    assert rows(nb_store, "SELECT name, kind FROM run") == [("notebook", "notebook")]
+    run_id = load(ip).run.run_id
+    assert rows(nb_store, "SELECT name, kind FROM run") == [(f"notebook-{run_id[:6]}", "notebook")]
 
 
 def test_reloading_the_extension_resumes_the_same_run(ip, nb_store):
@@ -214,7 +216,7 @@ def test_new_run_and_end(ip, nb_store, capsys):
     run(ip, "%%track\nz = 3")
     assert "runs untracked" in capsys.readouterr().out and ip.user_ns["z"] == 3
     statuses = dict(rows(nb_store, "SELECT name, status FROM run"))
-    assert statuses == {"notebook": "finished", "second try": "finished"}
+    assert statuses == {f"notebook-{first[:6]}": "finished", "second try": "finished"}
     by_run = {}
     for cell in cells(nb_store):
         by_run.setdefault(cell["run_id"], []).append(cell["writes"])

@@ -114,10 +114,16 @@ def test_resolve_prefix_name_and_errors(any_store_uri):
     assert store.resolve_run("r2") == ids[2]
     with pytest.raises(NotFoundError):
         store.resolve_run("nope%_")
-    with dl.start_run(name="r2", capture=False, store=store):
+    with dl.start_run(name="r2", capture=False, store=store) as newer:
         pass
-    with pytest.raises(AmbiguousError):
-        store.resolve_run("r2")
+    # Several runs of one name: the newest, with a note that says so (issue 15).
+    assert store.resolve_run_ref("r2") == (
+        newer.run_id, f"2 runs are named 'r2'; this is the newest, {newer.run_id[:12]} "
+        "(give an id to pick another)")
+    with dl.start_run(name=ids[1][:8], capture=False, store=store):
+        pass
+    with pytest.raises(AmbiguousError):  # a name that is also another run's id prefix
+        store.resolve_run(ids[1][:8])
 
 
 def test_artifacts_and_sections(any_store_uri, tmp_path):

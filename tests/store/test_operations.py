@@ -24,6 +24,16 @@ def test_resolve_by_id_prefix_and_name(store):
         store.resolve_run("abcd%")  # LIKE wildcards are literal
 
 
+def test_a_shared_name_means_the_newest_run_with_a_note(store):
+    add_run(store, "aa01", name="explore", start=100.0)
+    add_run(store, "bb02", name="explore", start=200.0)
+    add_run(store, "cc03", name="explore", start=150.0)
+    assert store.resolve_run_ref("explore") == (
+        "bb02", "3 runs are named 'explore'; this is the newest, bb02 (give an id to pick another)")
+    assert store.get_run("explore").run_id == "bb02"
+    assert store.resolve_run_ref("cc03") == ("cc03", None)
+
+
 def test_params_are_typed(store):
     add_run(store, "r1", {"i": 3, "f": 0.5, "s": "x", "b": True, "n": None, "l": [1, "a"], "d": {"k": [1]}})
     params = store.get_run("r1").params
