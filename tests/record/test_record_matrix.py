@@ -28,12 +28,9 @@ FIELDS = ["status", "params", "metrics", "artifacts", "data", "code", "usage", "
 # Cells of the matrix that are known wrong, each with the reason; strict, so a cell that starts
 # passing fails until its mark is removed.
 _USAGE = "papermill and script-engine runs sample no usage yet (issue 15, usage)"
-_PARAMS = "an interactive run records no params from its parameters cell yet (issue 15, parameters)"
 KNOWN: dict[tuple[str, str], str] = {
     **{(kind, "usage"): _USAGE for kind in ("dlops-run-notebook", "dlops-run-script", "sweep-papermill",
                                             "sweep-script", "sweep-dask")},
-    ("interactive", "params"): _PARAMS,
-    ("track-kernel", "params"): _PARAMS,
     # An attached worker's stdout goes to its launcher's terminal: `dlops run` and sweeps store
     # it (their engines read the child's streams), a hand-written launcher does not.
     ("attach", "logs"): "a hand-written launcher does not capture its worker's output",
