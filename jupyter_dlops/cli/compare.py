@@ -22,6 +22,14 @@ def _packages(store, run) -> dict[str, str]:
     return dict(e.split("==", 1) for e in entries if "==" in e)
 
 
+def data_key(version: dict[str, Any]) -> str:
+    """One row per path and direction (``read:data/train.csv``), named versions by name too,
+    so that runs in different checkouts line up by their project-relative paths."""
+    where = version.get("relative_path") or "-"
+    name = version.get("name")
+    return f"{version['direction']}:{where}" + (f" ({name})" if name else "")
+
+
 def _rows(keys, getters) -> list[dict[str, Any]]:
     rows = []
     for key in keys:
@@ -35,7 +43,7 @@ def compare_runs(store, runs) -> dict[str, Any]:
     metric_keys = sorted({k for r in runs for k in r.metrics if not k.startswith("sys/")})
     packages = [_packages(store, r) for r in runs]
     package_keys = sorted({k for p in packages for k in p})
-    data = [{d["direction"] + ":" + (d.get("name") or "-"): d["id"] for d in data_versions(store, r.run_id)} for r in runs]
+    data = [{data_key(d): d["id"] for d in data_versions(store, r)} for r in runs]
 
     def code(run):
         section = run.sections.get("code") or {}

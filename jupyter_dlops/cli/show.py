@@ -7,19 +7,19 @@ from typing import Any
 from .output import fmt, fmt_duration, fmt_time, table
 
 
-def data_versions(store, run_id: str) -> list[dict[str, Any]]:
-    """The data versions a run read and wrote (empty where data versioning is absent)."""
+def data_versions(store, run) -> list[dict[str, Any]]:
+    """The data a run read and wrote, with paths (empty where data versioning is absent)."""
     try:
-        from ..data import versions_for_run
+        from ..data.runs import run_data
     except ImportError:
         return []
-    return versions_for_run(store, run_id)
+    return run_data(store, run)
 
 
 def run_record(store, run) -> dict[str, Any]:
     record = run.to_dict()
     record["metrics"] = {k: vars(v) if hasattr(v, "__dict__") else v for k, v in record["metrics"].items()}
-    record["data"] = data_versions(store, run.run_id)
+    record["data"] = data_versions(store, run)
     return record
 
 
@@ -86,8 +86,9 @@ def render_run(record: dict[str, Any]) -> str:
     lines += _metrics(record)
     lines += _kv("tags", record["tags"])
     if record["data"]:
-        rows = [[d.get("direction"), d.get("id", "")[:12], d.get("name") or "-", d.get("files"), d.get("bytes")] for d in record["data"]]
-        lines += ["\ndata", table(["direction", "version", "name", "files", "bytes"], rows)]
+        rows = [[d.get("direction"), d.get("relative_path") or "-", d.get("id", "")[:12],
+                 d.get("name") or "-", d.get("files"), d.get("bytes")] for d in record["data"]]
+        lines += ["\ndata", table(["direction", "path", "version", "name", "files", "bytes"], rows)]
     if record["artifacts"]:
         rows = [[a["path"], a["kind"], a["size"], a["object_id"][:12]] for a in record["artifacts"]]
         lines += ["\nartifacts", table(["path", "kind", "bytes", "object"], rows)]
