@@ -65,6 +65,10 @@ def _sections(record: dict[str, Any]) -> list[str]:
     if env:
         lines += ["\nenvironment", f"  python {env.get('python')} on {env.get('platform')}",
                   f"  {env.get('package_count')} packages  container {env.get('container') or '-'}  conda {env.get('conda_env') or '-'}"]
+        if "accelerators" in env:
+            from ..capture.accelerators import describe
+
+            lines.append(f"  accelerators: {describe(env['accelerators'] or {})}")
         lines += [f"  {k}={v}" for k, v in (env.get("variables") or {}).items()]
     hw = sections.get("hardware") or {}
     if hw:
