@@ -63,3 +63,21 @@ def test_reproduce_reports_a_package_change_as_environment_not_data(project, sto
     assert checked["environment_files"] == [str(info / "entry_points.txt")]
     (root / "data" / "train.csv").write_text("x\n9\n")  # real data still counts
     assert [c.split(" (")[0] for c in data_check(run, store)["changed"]] == ["train.csv"]
+
+
+def test_compare_puts_the_accelerator_stacks_side_by_side(store):
+    stacks = {"aaaa1111": {"torch": {"version": "2.3.0+cpu", "build": "cpu", "cuda": None}},
+              "bbbb2222": {"torch": {"version": "2.3.0", "build": "cuda", "cuda": "12.1",
+                                     "cudnn": "8.9.2.26"}, "nvidia_driver": "550.54.15"}}
+    for run_id, stack in stacks.items():
+        add_run(store, run_id, name=run_id)
+        store.put_section(run_id, "environment", {"python": "3.11.7", "accelerators": stack})
+        store.put_section(run_id, "hardware", {"cpu_model": "AMD EPYC 7R13 Processor", "gpus": []})
+    done = run_cli("compare", "aaaa1111", "bbbb2222", "--json")
+    rows = {r["key"]: r for r in json.loads(done.stdout)["environment"]}
+    assert rows["accelerators"]["values"] == [
+        "torch 2.3.0+cpu (cpu)", "torch 2.3.0 (cuda 12.1, cuDNN 8.9.2.26); NVIDIA driver 550.54.15"]
+    assert rows["accelerators"]["differs"] and not rows["python"]["differs"]
+    assert rows["cpu"]["values"] == ["AMD EPYC 7R13 Processor"] * 2
+    text = run_cli("compare", "aaaa1111", "bbbb2222").stdout
+    assert text.startswith("environment\n") and "torch 2.3.0+cpu (cpu)" in text
