@@ -30,11 +30,23 @@ def environment_diff(environment: dict[str, Any] | None, objects: Any) -> dict[s
     old = dict(_split(p) for p in json.loads(objects.read_bytes(object_id)))
     new = dict(_split(p) for p in installed_distributions())
     return {
+        **_accelerators(environment.get("accelerators")),
         "added": sorted(f"{n}=={new[n]}" for n in set(new) - set(old)),
         "removed": sorted(f"{n}=={old[n]}" for n in set(old) - set(new)),
         "changed": sorted((n, old[n], new[n]) for n in set(old) & set(new) if old[n] != new[n]),
         "python": (environment.get("python"), platform.python_version()),
     }
+
+
+def _accelerators(recorded: Any) -> dict[str, Any]:
+    """``{"accelerators": (old, new)}`` when the accelerator stack changed (a CPU wheel of
+    torch where a CUDA one ran, another driver), else nothing."""
+    from ..capture.accelerators import accelerator_stack, describe
+
+    if not isinstance(recorded, dict):
+        return {}
+    old, new = describe(recorded), describe(accelerator_stack())
+    return {"accelerators": (old, new)} if old != new else {}
 
 
 def data_check(run: Any, store: Any) -> dict[str, Any]:

@@ -53,6 +53,9 @@ class ReproReport:
                 lines.append(f"    {label:8} {item}")
         for name, old, new in self.environment.get("changed", [])[:20]:
             lines.append(f"    changed  {name} {old} -> {new}")
+        if self.environment.get("accelerators"):
+            old, new = self.environment["accelerators"]
+            lines.append(f"    accelerators {old} -> {new}")
         if self.new_run_id:
             lines.append(f"  re-run: {self.new_run_id}")
         lines.extend(self._differences())

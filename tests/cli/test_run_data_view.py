@@ -81,3 +81,16 @@ def test_compare_puts_the_accelerator_stacks_side_by_side(store):
     assert rows["cpu"]["values"] == ["AMD EPYC 7R13 Processor"] * 2
     text = run_cli("compare", "aaaa1111", "bbbb2222").stdout
     assert text.startswith("environment\n") and "torch 2.3.0+cpu (cpu)" in text
+
+
+def test_reproduce_names_a_changed_accelerator_stack(store):
+    from jupyter_dlops.reproduce.checks import environment_diff
+    from jupyter_dlops.reproduce.report import ReproReport
+
+    recorded = {"torch": {"version": "2.3.0", "build": "cuda", "cuda": "12.1"}}
+    packages = store.objects.put_bytes(b'["torch==2.3.0"]')
+    diff = environment_diff({"packages_object": packages, "python": "3.11.7",
+                             "accelerators": recorded}, store.objects)
+    assert diff["accelerators"][0] == "torch 2.3.0 (cuda 12.1)"  # none installed here now
+    report = ReproReport("r" * 32, environment=diff)
+    assert "accelerators torch 2.3.0 (cuda 12.1) -> " in report.render()
