@@ -7,9 +7,18 @@ import json
 
 import pytest
 from helpers import add_run, run_cli
+from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: F401
 
 from jupyter_dlops import data
 from jupyter_dlops.reproduce.checks import data_check
+
+
+@pytest.fixture
+def store(any_store_uri):  # noqa: F811 (the fixture imported above)
+    """A fresh store of each kind (SQLite, PostgreSQL), also the CLI's (``DLOPS_STORE``)."""
+    from jupyter_dlops.store import open_store
+
+    return open_store(any_store_uri)
 
 
 @pytest.fixture
