@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("engine, notebook", [("papermill", "one_second.ipynb"),
                                               ("script", "train_script.py")])
-def test_every_sweep_run_has_usage_series(store_uri, corpus, monkeypatch, engine, notebook):
+def test_every_sweep_run_has_usage_series(any_store_uri, corpus, monkeypatch, engine, notebook):
     monkeypatch.setenv("DLOPS_SAMPLE_INTERVAL", "0.1")
     params = {"work": 1.0} if engine == "papermill" else {"epochs": 3}
     run = run_notebook(corpus / notebook, params, engine=engine)
