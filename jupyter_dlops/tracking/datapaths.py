@@ -48,9 +48,17 @@ def _both(path: str) -> set[str]:
     return {_folder(path), _folder(os.path.realpath(path))}
 
 
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # the current folder was removed: nothing can be under it
+        return ""
+
+
 def _anchors() -> tuple[str, ...]:
     """Folders holding the project: the current folder and the entry script's folder."""
-    anchors = {_folder(os.getcwd())}
+    cwd = _cwd()
+    anchors = {_folder(cwd)} if cwd else set()
     script = sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c", "-m") else None
     if script and os.path.isfile(script):
         anchors.add(_folder(os.path.dirname(os.path.abspath(script))))
@@ -109,9 +117,9 @@ def _package_dirs(anchors: tuple[str, ...]) -> list[str]:
 def _path_entries(anchors: tuple[str, ...]) -> list[str]:
     found = []
     for entry in sys.path:
-        if not isinstance(entry, str):
-            continue
-        folder = _folder(entry or ".")
+        if not isinstance(entry, str) or not entry:
+            continue  # "" is the current folder: the project itself
+        folder = _folder(entry)
         if not _holds_project(folder, anchors):
             found.append(folder)
     return found
@@ -132,16 +140,22 @@ class EnvironmentPaths:
 
     def refresh(self) -> tuple[str, ...]:
         """The current roots; recomputed only when what they derive from changed."""
-        key = (tuple(sys.path), os.getcwd(), len(sys.modules),
+        key = (tuple(sys.path), _cwd(), len(sys.modules),
                tuple(os.environ.get(n) for n in TOOL_VARIABLES))
         if key != self._key:
-            anchors = _anchors()
-            folders = [*_site_dirs(), *_tool_dirs(), *_path_entries(anchors)]
-            roots = {r for f in folders for r in _both(f)}
-            roots.update(_package_dirs(anchors))
-            self.roots = tuple(sorted(roots.union(self.extra)))
+            try:
+                self.roots = self._compute()
+            except Exception:  # a removed folder, an odd sys.path entry: keep what we had
+                return self.roots
             self._key = key
         return self.roots
+
+    def _compute(self) -> tuple[str, ...]:
+        anchors = _anchors()
+        folders = [*_site_dirs(), *_tool_dirs(), *_path_entries(anchors)]
+        roots = {r for f in folders for r in _both(f)}
+        roots.update(_package_dirs(anchors))
+        return tuple(sorted(roots.union(self.extra)))
 
     def is_data(self, path: str) -> bool:
         """Whether an absolute path is the user's data (see the module's rules)."""
