@@ -52,6 +52,17 @@ def _metrics(record: dict[str, Any]) -> list[str]:
     return ["\nmetrics", table(["key", "last", "min", "max", "count", "last step"], rows)]
 
 
+def _git_state(git: dict[str, Any]) -> str:
+    """clean, or dirty and why: a stored diff, an entry file outside the commit."""
+    if not git.get("dirty"):
+        return "clean"
+    why = ["diff stored"] if git.get("diff_object") else []
+    if git.get("entry_untracked"):
+        why.append(f"entry file {'ignored' if git.get('entry_ignored') else 'untracked'}, "
+                   "its snapshot stored")
+    return f"dirty ({'; '.join(why) or 'diff stored'})"
+
+
 def _sections(record: dict[str, Any]) -> list[str]:
     sections = record["sections"]
     lines: list[str] = []
@@ -60,7 +71,7 @@ def _sections(record: dict[str, Any]) -> list[str]:
     if code:
         lines += ["\ncode", f"  entry     {code.get('entry_point') or '-'}  ({(code.get('entry_object') or '-')[:12]})",
                   f"  git       {git.get('commit') or 'not a git checkout'}  branch {git.get('branch') or '-'}"
-                  f"  {'dirty (diff stored)' if git.get('dirty') else 'clean'}"]
+                  f"  {_git_state(git)}"]
     env = sections.get("environment") or {}
     if env:
         lines += ["\nenvironment", f"  python {env.get('python')} on {env.get('platform')}",

@@ -82,3 +82,12 @@ def test_a_papermill_kernel_records_the_notebooks_repository(project, store, tmp
         assert store.objects.read_bytes(section["entry_object"]) == notebook.read_bytes()
     else:
         assert section["entry_point"] is None and section["git"]["untracked"] == ["explore.ipynb"]
+
+
+def test_show_says_why_a_run_is_dirty():
+    from jupyter_dlops.cli.show import _git_state
+
+    assert _git_state({"dirty": False}) == "clean"
+    assert _git_state({"dirty": True, "diff_object": "ab"}) == "dirty (diff stored)"
+    assert _git_state({"dirty": True, "entry_untracked": True, "entry_ignored": True}) == (
+        "dirty (entry file ignored, its snapshot stored)")
