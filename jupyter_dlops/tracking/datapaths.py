@@ -60,7 +60,8 @@ def _anchors() -> tuple[str, ...]:
     cwd = _cwd()
     anchors = {_folder(cwd)} if cwd else set()
     script = sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c", "-m") else None
-    if script and os.path.isfile(script):
+    # A kernel's argv[0] is ipykernel_launcher.py in site-packages: a tool, not the project.
+    if script and os.path.isfile(script) and not any(p in os.path.abspath(script) for p in CODE_PARTS):
         anchors.add(_folder(os.path.dirname(os.path.abspath(script))))
     return tuple(anchors)
 
