@@ -151,7 +151,9 @@ def _pick_path_column(columns: list[str], wanted: str | None, path: Path) -> str
 
 INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 REAL_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
-BOOL_TEXT = {"true": True, "false": False, "yes": True, "no": False}
+# As pandas reads CSV: true/false in any case. yes/no stay text, so that a query such as
+# ``answer = 'yes'`` keeps matching (a boolean column would compare 1 with 'yes': no rows).
+BOOL_TEXT = {"true": True, "false": False}
 DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?")
 
@@ -184,7 +186,7 @@ _KINDS = (("INTEGER", INT_TEXT.fullmatch, int), ("REAL", REAL_TEXT.fullmatch, fl
 
 
 def _type_text_column(values: list[str]) -> str:
-    """The type of a CSV column: INTEGER, REAL, BOOLEAN (true/false/yes/no, any case), DATE
+    """The type of a CSV column: INTEGER, REAL, BOOLEAN (true/false, any case), DATE
     or TIMESTAMP (ISO 8601) when every non-empty cell is one, else TEXT (issue 15)."""
     present = [v for v in values if v != ""]
     for kind, fits, cast in _KINDS:
