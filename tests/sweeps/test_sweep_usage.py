@@ -49,6 +49,7 @@ def test_children_count_with_their_cpu(tmp_path):
             time.sleep(0.3)
             best = max(best, sampler.sample()["sys/cpu_percent"])
         assert best > 5
+        sampler.stop()
     finally:
         parent.communicate(b"", timeout=30)
 
