@@ -103,6 +103,9 @@ def entry_file(entry_point: str | None) -> Path | None:
     if not candidate or candidate in ("-c", "-m"):
         return None
     path = Path(candidate)
+    if not path.is_file() and not path.is_absolute():
+        # jupyter_server's API path is relative to its root, the kernel runs in the notebook's folder
+        path = Path(path.name)
     return path.resolve() if path.is_file() else None
 
 

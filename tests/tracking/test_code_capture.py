@@ -91,3 +91,18 @@ def test_show_says_why_a_run_is_dirty():
     assert _git_state({"dirty": True, "diff_object": "ab"}) == "dirty (diff stored)"
     assert _git_state({"dirty": True, "entry_untracked": True, "entry_ignored": True}) == (
         "dirty (entry file ignored, its snapshot stored)")
+
+
+def test_a_server_relative_session_name_finds_the_notebook(project, store, monkeypatch):
+    """``JPY_SESSION_NAME`` may be the API path (``sub/explore.ipynb``, relative to the
+    server's root) while the kernel runs in the notebook's own folder."""
+    folder = project / "sub"
+    folder.mkdir()
+    (folder / "explore.ipynb").write_text("{}")
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("JPY_SESSION_NAME", "sub/explore.ipynb")
+    launcher = Path(pytest.importorskip("ipykernel").__file__).parent.parent / "ipykernel_launcher.py"
+    monkeypatch.setattr("sys.argv", [str(launcher), "-f", "kernel-1.json"])  # as in a kernel
+    section = capture_code(None, store.objects.put_file, store.objects.put_bytes)
+    assert section["entry_point"] == str((folder / "explore.ipynb").resolve())
+    assert section["git"]["entry_untracked"]
