@@ -1,5 +1,6 @@
-"""The software environment of a run: Python, platform, installed distributions, conda env
-or container, and environment variables from an allow-list only (redacted all the same)."""
+"""The software environment of a run: Python, platform, installed distributions, the
+accelerator stack (:mod:`.accelerators`), conda env or container, and environment variables
+from an allow-list only (redacted all the same)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ def container() -> str | None:
 
 def capture_environment(put_object) -> dict[str, Any]:
     """The environment section; the package list is stored once as a deduplicated object."""
+    from .accelerators import accelerator_stack
+
     packages = installed_distributions()
     packages_object = put_object(json.dumps(packages).encode())
     return {
@@ -76,5 +79,6 @@ def capture_environment(put_object) -> dict[str, Any]:
         "conda_env": os.environ.get("CONDA_DEFAULT_ENV"),
         "virtualenv": os.environ.get("VIRTUAL_ENV") or (sys.prefix if sys.prefix != sys.base_prefix else None),
         "container": container(),
+        "accelerators": accelerator_stack(),
         "variables": allowed_variables(),
     }

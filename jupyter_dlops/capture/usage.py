@@ -1,6 +1,10 @@
 """Usage statistics: a sampler thread that records CPU %, resident memory (children
 included) and GPU utilisation and memory over time, keeps the peaks, and beats the run's
-heartbeat so that a dead run is noticed."""
+heartbeat so that a dead run is noticed.
+
+It samples this process (a script's own run) or another one, ``pid=``: the kernel of a
+papermill run or the process of a script-engine run, sampled by the launcher (issue 15).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ class UsageSampler(threading.Thread):
     ``beat_every`` seconds."""
 
     def __init__(self, on_sample: Callable[[dict[str, float], float], None],
-                 on_beat: Callable[[], None], interval: float = 1.0, beat_every: float = 5.0) -> None:
+                 on_beat: Callable[[], None], interval: float = 1.0, beat_every: float = 5.0,
+                 pid: int | None = None) -> None:
         super().__init__(name="dlops-usage", daemon=True)
         self.on_sample, self.on_beat = on_sample, on_beat
         self.interval, self.beat_every = max(0.05, interval), beat_every
@@ -27,19 +32,37 @@ class UsageSampler(threading.Thread):
         self._gpu = _GpuReader()
         import psutil
 
-        self.process = psutil.Process(os.getpid())
-        _cpu_percent(self.process)  # prime the counters: the first reading is always 0
+        self.process = psutil.Process(pid or os.getpid())
+        self._members: dict[int, Any] = {}
+        self.cpu_percent()  # prime the counters: the first reading is always 0
 
     def run(self) -> None:
         last_beat = time.monotonic()
         while not self._stop_event.wait(self.interval):
-            self.sample(self.process)
+            self.sample()
             if time.monotonic() - last_beat >= self.beat_every:
                 last_beat = time.monotonic()
                 self._safe(self.on_beat)
 
-    def sample(self, process) -> dict[str, float]:
-        values = {"sys/cpu_percent": _cpu_percent(process), "sys/rss_mb": _rss_mb(process)}
+    def family(self) -> list[Any]:
+        """The process and its children, the same ``psutil.Process`` object per pid: a new
+        object's first ``cpu_percent`` is always 0, so children must be remembered."""
+        import psutil
+
+        try:
+            current = [self.process, *self.process.children(recursive=True)]
+        except psutil.Error:
+            current = [self.process]
+        members = {p.pid: self._members.get(p.pid, p) for p in current}
+        self._members = members
+        return list(members.values())
+
+    def cpu_percent(self) -> float:
+        return _cpu_percent(self.family())
+
+    def sample(self) -> dict[str, float]:
+        family = self.family()
+        values = {"sys/cpu_percent": _cpu_percent(family), "sys/rss_mb": _rss_mb(family)}
         values.update(self._gpu.read())
         for key, value in values.items():
             self.peaks[key] = max(self.peaks.get(key, value), value)
@@ -52,7 +75,7 @@ class UsageSampler(threading.Thread):
         if self.is_alive():
             self.join(timeout=5)
         if self.samples == 0:  # a short run still gets one reading of its usage
-            self.sample(self.process)
+            self.sample()
         self._gpu.close()
         return {"interval": self.interval, "samples": self.samples,
                 "peaks": {k.removeprefix("sys/"): round(v, 2) for k, v in self.peaks.items()}}
@@ -65,20 +88,11 @@ class UsageSampler(threading.Thread):
             pass
 
 
-def _family(process):
-    import psutil
-
-    try:
-        return [process, *process.children(recursive=True)]
-    except psutil.Error:
-        return [process]
-
-
-def _cpu_percent(process) -> float:
+def _cpu_percent(family) -> float:
     import psutil
 
     total = 0.0
-    for member in _family(process):
+    for member in family:
         try:
             total += member.cpu_percent(None)
         except psutil.Error:
@@ -86,11 +100,11 @@ def _cpu_percent(process) -> float:
     return total
 
 
-def _rss_mb(process) -> float:
+def _rss_mb(family) -> float:
     import psutil
 
     total = 0
-    for member in _family(process):
+    for member in family:
         try:
             total += member.memory_info().rss
         except psutil.Error:

@@ -7,19 +7,19 @@ from typing import Any
 from .output import fmt, fmt_duration, fmt_time, table
 
 
-def data_versions(store, run_id: str) -> list[dict[str, Any]]:
-    """The data versions a run read and wrote (empty where data versioning is absent)."""
+def data_versions(store, run) -> list[dict[str, Any]]:
+    """The data a run read and wrote, with paths (empty where data versioning is absent)."""
     try:
-        from ..data import versions_for_run
+        from ..data.runs import run_data
     except ImportError:
         return []
-    return versions_for_run(store, run_id)
+    return run_data(store, run)
 
 
 def run_record(store, run) -> dict[str, Any]:
     record = run.to_dict()
     record["metrics"] = {k: vars(v) if hasattr(v, "__dict__") else v for k, v in record["metrics"].items()}
-    record["data"] = data_versions(store, run.run_id)
+    record["data"] = data_versions(store, run)
     return record
 
 
@@ -52,6 +52,17 @@ def _metrics(record: dict[str, Any]) -> list[str]:
     return ["\nmetrics", table(["key", "last", "min", "max", "count", "last step"], rows)]
 
 
+def _git_state(git: dict[str, Any]) -> str:
+    """clean, or dirty and why: a stored diff, an entry file outside the commit."""
+    if not git.get("dirty"):
+        return "clean"
+    why = ["diff stored"] if git.get("diff_object") else []
+    if git.get("entry_untracked"):
+        why.append(f"entry file {'ignored' if git.get('entry_ignored') else 'untracked'}, "
+                   "its snapshot stored")
+    return f"dirty ({'; '.join(why) or 'diff stored'})"
+
+
 def _sections(record: dict[str, Any]) -> list[str]:
     sections = record["sections"]
     lines: list[str] = []
@@ -60,11 +71,15 @@ def _sections(record: dict[str, Any]) -> list[str]:
     if code:
         lines += ["\ncode", f"  entry     {code.get('entry_point') or '-'}  ({(code.get('entry_object') or '-')[:12]})",
                   f"  git       {git.get('commit') or 'not a git checkout'}  branch {git.get('branch') or '-'}"
-                  f"  {'dirty (diff stored)' if git.get('dirty') else 'clean'}"]
+                  f"  {_git_state(git)}"]
     env = sections.get("environment") or {}
     if env:
         lines += ["\nenvironment", f"  python {env.get('python')} on {env.get('platform')}",
                   f"  {env.get('package_count')} packages  container {env.get('container') or '-'}  conda {env.get('conda_env') or '-'}"]
+        if "accelerators" in env:
+            from ..capture.accelerators import describe
+
+            lines.append(f"  accelerators: {describe(env['accelerators'] or {})}")
         lines += [f"  {k}={v}" for k, v in (env.get("variables") or {}).items()]
     hw = sections.get("hardware") or {}
     if hw:
@@ -86,8 +101,9 @@ def render_run(record: dict[str, Any]) -> str:
     lines += _metrics(record)
     lines += _kv("tags", record["tags"])
     if record["data"]:
-        rows = [[d.get("direction"), d.get("id", "")[:12], d.get("name") or "-", d.get("files"), d.get("bytes")] for d in record["data"]]
-        lines += ["\ndata", table(["direction", "version", "name", "files", "bytes"], rows)]
+        rows = [[d.get("direction"), d.get("relative_path") or "-", d.get("id", "")[:12],
+                 d.get("name") or "-", d.get("files"), d.get("bytes")] for d in record["data"]]
+        lines += ["\ndata", table(["direction", "path", "version", "name", "files", "bytes"], rows)]
     if record["artifacts"]:
         rows = [[a["path"], a["kind"], a["size"], a["object_id"][:12]] for a in record["artifacts"]]
         lines += ["\nartifacts", table(["path", "kind", "bytes", "object"], rows)]

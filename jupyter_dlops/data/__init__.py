@@ -100,6 +100,9 @@ def query(ref: str, where: str, *, save: str | None = None, store: Any = None) -
     if save is not None:
         result["saved"] = slicing.save_slice(store, result, save)
     columns = result["columns"]
-    result["items"] = [dict(zip(columns, row, strict=False)) for row in result.pop("rows")]
-    result.pop("types", None)
+    # SQLite keeps booleans as 1/0: give them back as the True/False the table said.
+    flags = [t == "BOOLEAN" for t in result.pop("types", None) or [False] * len(columns)]
+    result["items"] = [{c: bool(v) if f and v is not None else v
+                        for c, v, f in zip(columns, row, flags, strict=False)}
+                       for row in result.pop("rows")]
     return result

@@ -105,14 +105,25 @@ def _read_parquet(path: Path) -> tuple[list[str], list[list[Any]], list[str]]:
         raise DataError(f"metadata table {path} is not a readable Parquet file ({error}); fix it") from None
     columns, types = [], []
     for field, column in zip(table.schema, table.columns, strict=False):
-        kind = ("INTEGER" if pa.types.is_integer(field.type) else
-                "REAL" if pa.types.is_floating(field.type) else "TEXT")
+        kind = _parquet_kind(pa, field.type)
         values = column.to_pylist()
-        if kind == "TEXT":
+        if kind in ("DATE", "TIMESTAMP"):
+            values = [None if v is None else _timestamp(v.isoformat()) if kind == "TIMESTAMP"
+                      else v.isoformat() for v in values]
+        elif kind == "TEXT":
             values = [v if v is None or isinstance(v, str) else str(v) for v in values]
         columns.append(values)
         types.append(kind)
     return list(table.column_names), columns, types
+
+
+def _parquet_kind(pa: Any, kind: Any) -> str:
+    for name, test in (("BOOLEAN", pa.types.is_boolean), ("INTEGER", pa.types.is_integer),
+                       ("REAL", pa.types.is_floating), ("DATE", pa.types.is_date),
+                       ("TIMESTAMP", pa.types.is_timestamp)):
+        if test(kind):
+            return name
+    return "TEXT"
 
 
 def _check_columns(columns: list[str], path: Path) -> None:
@@ -140,23 +151,60 @@ def _pick_path_column(columns: list[str], wanted: str | None, path: Path) -> str
 
 INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 REAL_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+# As pandas reads CSV: true/false in any case. yes/no stay text, so that a query such as
+# ``answer = 'yes'`` keeps matching (a boolean column would compare 1 with 'yes': no rows).
+BOOL_TEXT = {"true": True, "false": False}
+DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def _boolean(text: str) -> bool:
+    return BOOL_TEXT[text.strip().lower()]
+
+
+def _date(text: str) -> str:
+    import datetime as dt
+
+    return dt.date.fromisoformat(text.strip()).isoformat()
+
+
+def _timestamp(text: str) -> str:
+    """ISO 8601 as ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (SQLite's own form), in UTC when the text
+    has an offset, so that every value of a column compares correctly as text."""
+    import datetime as dt
+
+    value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
+
+
+# Tried in order on the non-empty cells of a text column; the first that fits every cell wins.
+_KINDS = (("INTEGER", INT_TEXT.fullmatch, int), ("REAL", REAL_TEXT.fullmatch, float),
+          ("BOOLEAN", lambda v: v.strip().lower() in BOOL_TEXT, _boolean),
+          ("DATE", DATE_TEXT.fullmatch, _date), ("TIMESTAMP", TIME_TEXT.fullmatch, _timestamp))
 
 
 def _type_text_column(values: list[str]) -> str:
-    """INTEGER when every non-empty cell is an integer, REAL when a number, else TEXT."""
+    """The type of a CSV column: INTEGER, REAL, BOOLEAN (true/false, any case), DATE
+    or TIMESTAMP (ISO 8601) when every non-empty cell is one, else TEXT (issue 15)."""
     present = [v for v in values if v != ""]
-    if all(INT_TEXT.fullmatch(v) for v in present):
-        return "INTEGER"
-    if all(REAL_TEXT.fullmatch(v) for v in present):
-        return "REAL"
+    for kind, fits, cast in _KINDS:
+        if all(fits(v) for v in present):
+            try:  # a pattern that fits can still be no value: 2024-02-30
+                for v in present:
+                    cast(v)
+            except ValueError:
+                continue
+            return kind
     return "TEXT"
 
 
 def _convert(values: list[str], kind: str) -> list[Any]:
-    """Empty cells become NULL; numbers become numbers."""
+    """Empty cells become NULL; typed cells their value (booleans 1/0, dates ISO text)."""
     if kind == "TEXT":
         return [None if v == "" else v for v in values]
-    cast = int if kind == "INTEGER" else float
+    cast = next(c for k, _, c in _KINDS if k == kind)
     return [None if v == "" else cast(v) for v in values]
 
 

@@ -43,15 +43,17 @@ def versions_for_run(store, run_id: str) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        ``id``, ``name``, ``direction``, ``files``, ``bytes``.
+        ``id``, ``name``, ``direction``, ``files``, ``bytes``, and ``path``: the file or
+        folder the version was made from (absolute).
     """
     rows = store.read(
-        "SELECT l.version_id, v.name, l.direction, v.file_count, v.total_bytes FROM data_run_link l "
+        "SELECT l.version_id, v.name, l.direction, v.file_count, v.total_bytes, v.source_path "
+        "FROM data_run_link l "
         "JOIN data_version v ON v.version_id = l.version_id WHERE l.run_id = ? "
         "ORDER BY l.created, l.direction", (run_id,),
     )
-    return [{"id": r[0], "name": r[1], "direction": r[2], "files": r[3], "bytes": r[4]}
-            for r in rows]
+    return [{"id": r[0], "name": r[1], "direction": r[2], "files": r[3], "bytes": r[4],
+             "path": r[5]} for r in rows]
 
 
 def runs_for_version(store, version_id: str) -> list[dict[str, Any]]:
@@ -105,3 +107,35 @@ def log_input(path_or_version: str | os.PathLike[str], name: str | None = None) 
 def log_output(path_or_version: str | os.PathLike[str], name: str | None = None) -> str:
     """Record that the active run wrote a data folder or file (see :func:`log_input`)."""
     return _log(path_or_version, name, "written")
+
+
+def project_root(sections: dict[str, Any]) -> str | None:
+    """The folder a run's paths are shown relative to: its git checkout, else its cwd."""
+    code = sections.get("code") or {}
+    return (code.get("git") or {}).get("root") or code.get("cwd") or None
+
+
+def relative_path(path: str | None, root: str | None) -> str | None:
+    """``path`` relative to ``root`` when it lies inside it, else as it is."""
+    if not path or not root:
+        return path
+    inside = os.path.join(os.path.abspath(root), "")
+    return os.path.relpath(path, root) if path.startswith(inside) else path
+
+
+def run_data(store, run) -> list[dict[str, Any]]:
+    """The data a run read and wrote, as people see it (``dlops show``, ``compare``, the panel).
+
+    Every version of :func:`versions_for_run` with ``relative_path`` (to the run's project),
+    except files of the environment (packages, metadata, caches) that versions before issue 15
+    recorded as data: those are not data, and the environment section covers them.
+    """
+    from ..tracking.datapaths import ENVIRONMENT
+
+    root = project_root(getattr(run, "sections", None) or {})
+    shown = []
+    for version in versions_for_run(store, run.run_id):
+        if version["path"] and not ENVIRONMENT.is_data(version["path"]):
+            continue
+        shown.append({**version, "relative_path": relative_path(version["path"], root)})
+    return shown

@@ -30,6 +30,7 @@ def environment_diff(environment: dict[str, Any] | None, objects: Any) -> dict[s
     old = dict(_split(p) for p in json.loads(objects.read_bytes(object_id)))
     new = dict(_split(p) for p in installed_distributions())
     return {
+        **_accelerators(environment.get("accelerators")),
         "added": sorted(f"{n}=={new[n]}" for n in set(new) - set(old)),
         "removed": sorted(f"{n}=={old[n]}" for n in set(old) - set(new)),
         "changed": sorted((n, old[n], new[n]) for n in set(old) & set(new) if old[n] != new[n]),
@@ -37,20 +38,39 @@ def environment_diff(environment: dict[str, Any] | None, objects: Any) -> dict[s
     }
 
 
+def _accelerators(recorded: Any) -> dict[str, Any]:
+    """``{"accelerators": (old, new)}`` when the accelerator stack changed (a CPU wheel of
+    torch where a CUDA one ran, another driver), else nothing."""
+    from ..capture.accelerators import accelerator_stack, describe
+
+    if not isinstance(recorded, dict):
+        return {}
+    old, new = describe(recorded), describe(accelerator_stack())
+    return {"accelerators": (old, new)} if old != new else {}
+
+
 def data_check(run: Any, store: Any) -> dict[str, Any]:
-    """Verify by hash every data version the run read (``dl.log_input``)."""
+    """Verify by hash every data version the run read (``dl.log_input``, tracked cells).
+
+    Files of the environment that versions before issue 15 recorded as data (a package's
+    ``entry_points.txt``, a font cache) are not checked here: a package upgrade is an
+    environment change, which :func:`environment_diff` reports.
+    """
     try:
         from ..data import verify
-        from ..data.runs import versions_for_run
+        from ..data.runs import run_data, versions_for_run
     except ImportError:
         return {"checked": False, "reason": "data versions are not available in this install", "changed": []}
-    versions = [v["id"] for v in versions_for_run(store, run.run_id) if v["direction"] == "read"]
+    shown = {v["id"] for v in run_data(store, run)}
+    reads = [v for v in versions_for_run(store, run.run_id) if v["direction"] == "read"]
+    versions = [v["id"] for v in reads if v["id"] in shown]
     changed: list[str] = []
     for version in versions:
         result = verify(version, store=store)
         for key in ("changed", "appeared", "vanished"):
             changed.extend(f"{item['path']} ({key}, version {version[:12]})" for item in result.get(key, []))
-    return {"checked": True, "versions": versions, "changed": changed}
+    skipped = sorted({v["path"] for v in reads if v["id"] not in shown})
+    return {"checked": True, "versions": versions, "changed": changed, "environment_files": skipped}
 
 
 @dataclass

@@ -44,11 +44,18 @@ class ReproReport:
         lines += [f"  code: {note}" for note in self.code_notes]
         lines.append(f"  data: {_data_line(self.data)}")
         lines.append(f"  environment: {_env_line(self.environment)}")
+        skipped = self.data.get("environment_files") or []
+        if skipped:
+            lines.append(f"    {len(skipped)} environment file(s) the run recorded as data are "
+                         "compared as environment, not data")
         for label, key in (("added", "added"), ("removed", "removed")):
             for item in self.environment.get(key, [])[:20]:
                 lines.append(f"    {label:8} {item}")
         for name, old, new in self.environment.get("changed", [])[:20]:
             lines.append(f"    changed  {name} {old} -> {new}")
+        if self.environment.get("accelerators"):
+            old, new = self.environment["accelerators"]
+            lines.append(f"    accelerators {old} -> {new}")
         if self.new_run_id:
             lines.append(f"  re-run: {self.new_run_id}")
         lines.extend(self._differences())

@@ -54,11 +54,11 @@ def run_record(store: Any, ref: str) -> dict[str, Any]:
     run = store.get_run(ref)
     record = run.to_dict()
     try:
-        from ..data import versions_for_run
+        from ..data.runs import run_data
     except ImportError:  # a build without data versioning
         record["data"] = []
     else:
-        record["data"] = versions_for_run(store, run.run_id)
+        record["data"] = run_data(store, run)
     return record
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .kernels import KernelPool, flush_tracking
-from .runlife import begin_run, client_for, finish_run
+from .runlife import begin_run, client_for, finish_run, sampled
 from .task import Outcome, RunTask
 
 ENGINE_NAME = "dlops"
@@ -33,7 +33,7 @@ def run_papermill(task: RunTask, km: Any = None, pool: KernelPool | None = None,
     workdir = Path(tempfile.mkdtemp(prefix="dlops-run-"))
     output = workdir / "output.ipynb"
     try:
-        outcome = _execute(task, km, pool, workdir, output)
+        outcome = _execute(task, km, pool, workdir, output, client)
     except Exception as error:  # anything unforeseen still ends the run, classified
         outcome = Outcome(task.run_id, "failed", "bad_notebook", _one_line(error))
     if cancel is not None and cancel.is_set() and not outcome.ok:
@@ -44,7 +44,8 @@ def run_papermill(task: RunTask, km: Any = None, pool: KernelPool | None = None,
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _execute(task: RunTask, km: Any, pool: KernelPool, workdir: Path, output: Path) -> Outcome:
+def _execute(task: RunTask, km: Any, pool: KernelPool, workdir: Path, output: Path,
+             client: Any) -> Outcome:
     try:
         source = _input_path(task.notebook, workdir)
         if km is None:
@@ -54,7 +55,8 @@ def _execute(task: RunTask, km: Any, pool: KernelPool, workdir: Path, output: Pa
             pool.release(km)
         return Outcome(task.run_id, "failed", "bad_notebook", _one_line(error))
     try:
-        return _papermill(task, source, output, km)
+        with sampled(client, task.run_id, getattr(km.provisioner, "pid", None)):
+            return _papermill(task, source, output, km)
     finally:
         pool.release(km)
 

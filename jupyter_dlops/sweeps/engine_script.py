@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .runlife import begin_run, client_for, finish_run
+from .runlife import begin_run, client_for, finish_run, sampled
 from .task import Outcome, RunTask
 
 TRACE_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
@@ -30,7 +30,7 @@ def run_script(task: RunTask, cancel: threading.Event | None = None, **_: Any) -
     workdir = Path(tempfile.mkdtemp(prefix="dlops-run-"))
     out, err = workdir / "stdout.txt", workdir / "stderr.txt"
     try:
-        outcome = _execute(task, workdir, out, err)
+        outcome = _execute(task, workdir, out, err, client)
     except Exception as error:  # export refused, or the process could not start
         outcome = Outcome(task.run_id, "failed", "bad_notebook", f"{type(error).__name__}: {error}"[:500])
     if cancel is not None and cancel.is_set() and not outcome.ok:
@@ -42,7 +42,7 @@ def run_script(task: RunTask, cancel: threading.Event | None = None, **_: Any) -
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _execute(task: RunTask, workdir: Path, out: Path, err: Path) -> Outcome:
+def _execute(task: RunTask, workdir: Path, out: Path, err: Path, client: Any) -> Outcome:
     from .script_export import bootstrap, export_for_run
 
     script, argv = export_for_run(task.notebook, task.params, workdir)
@@ -53,7 +53,8 @@ def _execute(task: RunTask, workdir: Path, out: Path, err: Path) -> Outcome:
         with _lock:
             _live.add(proc)
         try:
-            code = proc.wait(timeout=task.timeout)
+            with sampled(client, task.run_id, proc.pid):
+                code = proc.wait(timeout=task.timeout)
         except subprocess.TimeoutExpired:
             _kill(proc)
             return Outcome(task.run_id, "failed", "timeout", f"timeout: the script ran longer than {task.timeout} s")

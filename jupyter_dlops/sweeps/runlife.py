@@ -3,7 +3,9 @@ per sweep, store the output, and end it with a classified status."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,34 @@ def begin_run(client: Any, task: RunTask, kind: str) -> float:
     for section, body in task.sections.items():
         client.store.put_section(task.run_id, section, body)
     return time.time()
+
+
+@contextlib.contextmanager
+def sampled(client: Any, run_id: str, pid: int | None) -> Iterator[None]:
+    """Sample the usage of process ``pid`` (a kernel, a script) and its children into the run's
+    ``sys/*`` series while the block runs, beating the run's heartbeat; then store the usage
+    section. The process joins the run through ``DLOPS_RUN_ID`` and samples nothing itself."""
+    sampler = None
+    if pid:
+        from ..capture.usage import UsageSampler
+        from ..config import env_float
+
+        try:
+            sampler = UsageSampler(
+                lambda values, when: client.log_metrics(run_id, values, timestamp=when),
+                lambda: client.store.heartbeat(run_id),
+                interval=env_float("DLOPS_SAMPLE_INTERVAL", 1.0),
+                beat_every=env_float("DLOPS_HEARTBEAT_INTERVAL", 5.0), pid=pid)
+            sampler.start()
+        except Exception:  # the process is already gone: its outcome says why
+            sampler = None
+    try:
+        yield
+    finally:
+        if sampler is not None:
+            usage = sampler.stop()
+            with contextlib.suppress(Exception):  # usage must never change the outcome
+                client.store.put_section(run_id, "usage", usage)
 
 
 def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,

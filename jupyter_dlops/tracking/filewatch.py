@@ -21,13 +21,8 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-# Paths that are never data: the interpreter, its packages, the kernel's own plumbing, system
-# files (time zones, fonts, certificates) and tool caches (matplotlib's font list, IPython's
-# and Jupyter's own files). Dataset caches such as ~/.cache/huggingface stay visible.
-_IGNORED_PREFIXES = ("/proc/", "/sys/", "/dev/", "/etc/", "/usr/", "/lib/", "/lib64/")
-_IGNORED_HOME = (".ipython", ".jupyter", ".config", ".cache/matplotlib", ".local/share/jupyter",
-                 ".local/lib", ".pyenv")
-_IGNORED_SUFFIXES = (".py", ".pyc", ".pyi", ".so", ".pth")
+from .datapaths import CODE_SUFFIXES, ENVIRONMENT, SYSTEM_PREFIXES, is_data
+
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
 
@@ -61,7 +56,8 @@ def _hook(event: str, args: tuple) -> None:
 def _note(path, mode, flags) -> None:
     path = os.fsdecode(path)
     full = os.path.abspath(path)
-    if full.startswith(_IGNORED_PREFIXES) or full.endswith(_IGNORED_SUFFIXES):
+    # A cheap first cut while a library imports (thousands of opens); stop() decides.
+    if full.startswith(SYSTEM_PREFIXES) or full.endswith(CODE_SUFFIXES):
         return
     if full.startswith(_watch.ignored_roots):
         return
@@ -86,25 +82,30 @@ def install() -> None:
 
 
 def ignore_roots(*roots: str) -> None:
-    """Never report files under these folders (the store, the interpreter's prefixes)."""
-    base = {os.path.join(os.path.abspath(r), "") for r in roots if r}
-    base.update(os.path.join(p, "") for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
-    home = os.path.expanduser("~")
-    base.update(os.path.join(home, name, "") for name in _IGNORED_HOME)
-    _watch.ignored_roots = tuple(sorted(base))
+    """Never report files under these folders (the store) nor the environment's files
+    (:mod:`.datapaths`: interpreter, site and ``sys.path`` folders, packages, caches)."""
+    ENVIRONMENT.ignore(*roots)
+    _watch.ignored_roots = ENVIRONMENT.refresh()
 
 
 def start() -> None:
     """Begin recording opens (for one tracked cell)."""
     _watch.opened = {}
+    _watch.ignored_roots = ENVIRONMENT.roots or ENVIRONMENT.refresh()
     _watch.active = True
 
 
 def stop() -> dict[str, str]:
-    """Stop recording; the regular files opened since :func:`start` and how."""
+    """Stop recording; the regular data files opened since :func:`start` and how."""
     _watch.active = False
     opened, _watch.opened = _watch.opened, {}
-    return {path: how for path, how in opened.items() if _is_regular(path)}
+    if not opened:
+        return {}
+    # Decided now, with the roots as they are after the cell: an import in the cell adds
+    # packages, sys.path entries and tool folders (matplotlib's cache) that the hook missed.
+    roots = ENVIRONMENT.refresh()
+
+    return {path: how for path, how in opened.items() if is_data(path, roots) and _is_regular(path)}
 
 
 @contextlib.contextmanager

@@ -19,6 +19,9 @@ export interface IRunData {
   direction: string;
   files: number;
   bytes: number;
+  /** The file or folder it was made from, absolute, and relative to the run's project. */
+  path?: string | null;
+  relative_path?: string | null;
 }
 
 export interface IRun {

@@ -31,7 +31,7 @@ export function compareRows(runs: IRun[]): IRow[] {
     {
       key: 'data',
       values: runs.map(r =>
-        (r.data ?? []).map(d => `${d.direction} ${d.name ?? ''}@${shortId(d.id)}`).join(', ')
+        (r.data ?? []).map(d => `${d.direction} ${d.relative_path ?? d.name ?? ''}@${shortId(d.id)}`).join(', ')
       )
     },
     ...union(r => r.sections ?? {}).map(k => ({

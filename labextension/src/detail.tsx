@@ -55,7 +55,7 @@ function summaryRows(run: IRun): [string, unknown][] {
 
 function dataRows(run: IRun): [string, unknown][] {
   return (run.data ?? []).map(d => [
-    `${d.direction} ${d.name ?? ''}`.trim(),
+    `${d.direction} ${d.relative_path ?? d.name ?? ''}`.trim(),
     `${shortId(d.id)} · ${d.files} files · ${d.bytes} bytes`
   ]);
 }

@@ -211,3 +211,45 @@ def test_a_selective_query_over_a_million_rows_takes_under_a_second(store, tmp_p
     elapsed = time.perf_counter() - started
     assert 0 < result["count"] < 1000
     assert elapsed < 1.0, f"{elapsed:.3f} s"
+
+
+TYPED = [("a.wav", "True", "TRUE", "2024-01-05", "2024-01-05T10:00:00Z", "1", "yes"),
+         ("b.wav", "False", "false", "2024-02-29", "2024-01-05 09:30:00+02:00", "2", "no"),
+         ("c.wav", "true", "False", "", "2024-03-01", "x", "no"),
+         ("d d.wav", "false", "true", "2023-12-31", "", "2024-02-30", "yes")]
+
+
+def test_booleans_and_dates_are_inferred_per_column(store, sounds, tmp_path):
+    """Issue 15: True/False columns were text, so ``NOT augmented`` matched every row."""
+    meta = _table(tmp_path / "typed.csv", TYPED, "path,augmented,reviewed,recorded,seen,notes,answer")
+    version = data.add(sounds[0], meta=meta, store=store)["id"]
+    assert paths(data.query(version, "NOT augmented", store=store)) == ["b.wav", "d d.wav"]
+    assert paths(data.query(version, "augmented AND reviewed", store=store)) == ["a.wav"]
+    assert paths(data.query(version, "recorded >= '2024-01-01'", store=store)) == ["a.wav", "b.wav"]
+    assert paths(data.query(version, "seen < '2024-01-05 09:00'", store=store)) == ["b.wav"]
+    item = data.query(version, "path = 'b.wav'", store=store)["items"][0]
+    assert item == {"path": "b.wav", "augmented": False, "reviewed": False,
+                    "recorded": "2024-02-29", "seen": "2024-01-05 07:30:00", "notes": "2",
+                    "answer": "no"}
+    assert paths(data.query(version, "answer = 'yes'", store=store)) == ["a.wav", "d d.wav"]
+    # 2024-02-30 is no date, so the mixed column stays text
+    assert paths(data.query(version, "typeof(notes) = 'text'", store=store)) == [
+        "a.wav", "b.wav", "c.wav", "d d.wav"]
+
+
+def test_parquet_booleans_and_dates_keep_their_types(store, sounds, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    table = pa.table({"path": [r[0] for r in ROWS], "augmented": [True, False, None, False],
+                      "recorded": [dt.date(2024, 1, 5), dt.date(2024, 2, 29), None, dt.date(2023, 12, 31)],
+                      "seen": [dt.datetime(2024, 1, 5, 10), None, None, dt.datetime(2023, 1, 1)]})
+    pq.write_table(table, tmp_path / "typed.parquet")
+    version = data.add(sounds[0], meta=tmp_path / "typed.parquet", store=store)["id"]
+    assert paths(data.query(version, "NOT augmented", store=store)) == ["b.wav", "d d.wav"]
+    assert paths(data.query(version, "recorded >= '2024-01-01'", store=store)) == ["a.wav", "b.wav"]
+    item = data.query(version, "path = 'a.wav'", store=store)["items"][0]
+    assert item == {"path": "a.wav", "augmented": True, "recorded": "2024-01-05",
+                    "seen": "2024-01-05 10:00:00"}

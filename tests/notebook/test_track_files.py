@@ -90,3 +90,45 @@ def test_temporary_files_removed_in_the_cell_are_skipped(loaded, nb_store):
     run(loaded, "%%track\nimport os\np = folder + '/tmp.txt'\nopen(p, 'w').close()\nos.remove(p)")
     flush(loaded)
     assert cells(nb_store)[0]["files"] == []
+
+
+def _library(root) -> None:
+    """A package installed outside the interpreter's prefix (a ``PYTHONPATH`` folder), with
+    its dist-info, an entry point and package data, as ``pip install --target`` leaves it."""
+    package = root / "shapes"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "import json, pathlib\n"
+        "TABLE = json.loads((pathlib.Path(__file__).parent / 'table.json').read_text())\n")
+    (package / "table.json").write_text('{"sides": 4}')
+    info = root / "shapes-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: shapes\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[shapes.plugins]\nsquare = shapes:TABLE\n")
+
+
+def test_only_data_is_recorded_not_the_import_system_nor_caches(loaded, nb_store, tmp_path,
+                                                                monkeypatch):
+    """Issue 15: packages outside the prefix, their metadata and data, caches and Jupyter's
+    runtime files were recorded as 52-196 data inputs; only the data file may be."""
+    library, cache = tmp_path.parent / f"{tmp_path.name}-lib", tmp_path / "xdg-cache"
+    _library(library)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    (runtime / "kernel-1.json").write_text("{}")
+    monkeypatch.syspath_prepend(str(library))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    result = run(loaded, "%%track\nimport importlib.metadata, os, pathlib\nimport shapes\n"
+                         "plugins = importlib.metadata.entry_points(group='shapes.plugins')\n"
+                         "for d in (os.environ['XDG_CACHE_HOME'], os.environ['MPLCONFIGDIR']):\n"
+                         "    os.makedirs(d, exist_ok=True)\n"
+                         "    pathlib.Path(d, 'fontlist.json').write_text('[]')\n"
+                         "pathlib.Path(os.environ['JUPYTER_RUNTIME_DIR'], 'kernel-1.json').read_text()\n"
+                         "text = pathlib.Path(folder + '/data.csv').read_text()")
+    assert result.success, result
+    assert [p.name for p in loaded.user_ns["plugins"]] == ["square"]
+    flush(loaded)
+    recorded = cells(nb_store)[0]["files"]
+    assert [(f["path"], f["mode"]) for f in recorded] == [(str(tmp_path / "data.csv"), "r")]
