@@ -27,10 +27,7 @@ FIELDS = ["status", "params", "metrics", "artifacts", "data", "code", "usage", "
 
 # Cells of the matrix that are known wrong, each with the reason; strict, so a cell that starts
 # passing fails until its mark is removed.
-_USAGE = "papermill and script-engine runs sample no usage yet (issue 15, usage)"
 KNOWN: dict[tuple[str, str], str] = {
-    **{(kind, "usage"): _USAGE for kind in ("dlops-run-notebook", "dlops-run-script", "sweep-papermill",
-                                            "sweep-script", "sweep-dask")},
     # An attached worker's stdout goes to its launcher's terminal: `dlops run` and sweeps store
     # it (their engines read the child's streams), a hand-written launcher does not.
     ("attach", "logs"): "a hand-written launcher does not capture its worker's output",
@@ -60,7 +57,7 @@ class Context:
             from distributed import LocalCluster
 
             self._dask = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                      dashboard_address=None, env={k: v for k, v in self.env.items()
+                                      dashboard_address=":0", scheduler_port=0, env={k: v for k, v in self.env.items()
                                                                    if k.startswith(("DLOPS_", "PYTHON"))})
         return self._dask.scheduler_address
 
@@ -213,7 +210,7 @@ def _cpu_model() -> str:
 def check_hardware(context, store, started, run, head):
     hw = run.sections["hardware"]
     assert hw["cpu_count"] == os.cpu_count()
-    assert hw["cpu_model"] == _cpu_model()
+    assert hw["cpu_model"].startswith(_cpu_model())  # a VM's bare "AMD EPYC" gets its family added
     assert hw["gpu_count"] == len(hw["gpus"])
 
 
