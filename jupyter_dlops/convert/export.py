@@ -42,6 +42,8 @@ class _State:
 
     report: ExportReport
     keep_unknown: bool
+    strict_shell: bool = False
+    removed_magics: dict[str, str] = field(default_factory=dict)
     script_cells: list[ScriptCell] = field(default_factory=list)
     analysed: list[AnalysedCell] = field(default_factory=list)
     parameters: ParametersCell | None = None
@@ -51,7 +53,7 @@ class _State:
 def convert_notebook(
     nb: dict[str, Any], *, name: str = "notebook", script_name: str = "notebook.py",
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
-    track: bool = True,
+    track: bool = True, strict_shell: bool = False, removed_magics: dict[str, str] | None = None,
 ) -> tuple[str, ExportReport]:
     """Convert a notebook dict to a percent-format script, without touching any file.
 
@@ -71,6 +73,11 @@ def convert_notebook(
         Keep untranslatable magics as IPython calls instead of refusing them.
     track : bool
         Emit the ``start_run`` call and ``--no-track`` (ignored when ``standalone``).
+    strict_shell : bool
+        A failing shell command stops the script (IPython, and the default, go on and set
+        ``_exit_code``).
+    removed_magics : dict, optional
+        More third-party display-only magics to remove with a note, name -> why.
 
     Returns
     -------
@@ -83,7 +90,8 @@ def convert_notebook(
         Bad notebooks, untranslatable magics, syntax errors, or hidden state with ``strict``.
     """
     notebook = parse_notebook(nb)
-    state = _State(ExportReport(warnings=list(notebook.warnings)), keep_unknown_magics)
+    state = _State(ExportReport(warnings=list(notebook.warnings)), keep_unknown_magics,
+                   strict_shell, dict(removed_magics or {}))
     for planned in plan_cells(notebook.cells, state.report.warnings):
         _add_cell(planned, state)
     state.report.hidden_state = find_hidden_state(state.analysed)
@@ -108,7 +116,8 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         if cell.cell_type == "code":
             state.analysed.append(AnalysedCell(cell.number, False, _names_if_possible(cell.source)))
         return
-    translation = translate_cell(cell.source, cell.number, keep_unknown=state.keep_unknown)
+    translation = translate_cell(cell.source, cell.number, keep_unknown=state.keep_unknown,
+                                 strict_shell=state.strict_shell, removed_magics=state.removed_magics)
     tree = _parse(translation.code, cell.number)
     report.magics += translation.notes
     report.requirements += translation.requirements
@@ -169,7 +178,7 @@ def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) ->
 def export_notebook(
     path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *,
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
-    track: bool = True,
+    track: bool = True, strict_shell: bool = False, removed_magics: dict[str, str] | None = None,
 ) -> ExportResult:
     """Export a notebook file to a script beside it (or at ``output``).
 
@@ -179,7 +188,9 @@ def export_notebook(
         The notebook.
     output : path-like, optional
         The script to write; defaults to the notebook's path with ``.py``.
-    strict, standalone, keep_unknown_magics, track : bool
+    strict, standalone, keep_unknown_magics, track, strict_shell : bool
+        As for :func:`convert_notebook`.
+    removed_magics : dict, optional
         As for :func:`convert_notebook`.
 
     Returns
@@ -203,6 +214,7 @@ def export_notebook(
     script, report = convert_notebook(
         read_notebook(source), name=source.stem, script_name=target.name, strict=strict,
         standalone=standalone, keep_unknown_magics=keep_unknown_magics, track=track,
+        strict_shell=strict_shell, removed_magics=removed_magics,
     )
     report.notebook, report.script = str(source), str(target)
     write_atomically(target, script)

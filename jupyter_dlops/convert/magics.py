@@ -15,6 +15,15 @@ from . import cell_magics, line_magics
 from .magic_base import Context, MagicNote, removed
 from .pysource import LineScanner
 
+# Third-party magics whose only effect is a display in the notebook: removed with a note.
+# Users extend it with ``dlops export --remove-magic NAME`` or ``c.DlopsScriptExporter.removed_magics``
+# (docs/notebook.md). As cell magics (``%%wandb``) the body is kept: the magic only adds a display.
+REMOVED_MAGICS = {
+    "tensorboard": "TensorBoard display in the notebook; run 'tensorboard --logdir ...' beside the script",
+    "wandb": "Weights & Biases display in the notebook",
+    "tensorflow_version": "Colab runtime selection; install the TensorFlow version you need",
+}
+
 # A cheap test that lets the (vast) majority of cells skip the line scanner.
 _CANDIDATE = re.compile(r"^[ \t]*[%!?]|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
 _LINE_MAGIC = re.compile(r"^(\s*)%(\w+)[ \t]*(.*)$", re.DOTALL)
@@ -34,7 +43,8 @@ class Translation:
     opaque: list[str]
 
 
-def translate_cell(source: str, cell: int, *, keep_unknown: bool = False) -> Translation:
+def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict_shell: bool = False,
+                   removed_magics: dict[str, str] | None = None) -> Translation:
     """Translate the magics and shell escapes of one code cell.
 
     Parameters
@@ -45,6 +55,10 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False) -> Tra
         The cell's 1-based number in the notebook, for messages.
     keep_unknown : bool
         Keep magics without a translation as calls into IPython instead of refusing them.
+    strict_shell : bool
+        Make a failing shell command stop the script (``check=True``), unlike IPython.
+    removed_magics : dict, optional
+        Third-party display-only magics to remove, name -> why, added to ``REMOVED_MAGICS``.
 
     Returns
     -------
@@ -56,7 +70,8 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False) -> Tra
     ConvertError
         A magic without a translation (unless ``keep_unknown``), naming the cell and line.
     """
-    ctx = Context(cell=cell, keep_unknown=keep_unknown)
+    ctx = Context(cell=cell, keep_unknown=keep_unknown, strict_shell=strict_shell,
+                  removable={**REMOVED_MAGICS, **(removed_magics or {})})
     if source.lstrip().startswith("%%"):
         code = _cell_magic(source, ctx)
     elif _CANDIDATE.search(source):
@@ -72,6 +87,10 @@ def _cell_magic(source: str, ctx: Context) -> str:
     first, _, body = source.lstrip().partition("\n")
     name, _, args = first[2:].partition(" ")
     handler = cell_magics.HANDLERS.get(name)
+    if handler is None and name in ctx.removable:
+        why = ctx.removable[name]
+        ctx.note(first, f"removed ({why}), cell body kept")
+        return f"# [dlops] removed {first.strip()!r}: {why}\n" + translate_lines(body, ctx, ctx.line + 1)
     if handler is None:
         if not ctx.keep_unknown:
             raise ctx.refuse(first)
@@ -130,6 +149,8 @@ def translate_line(text: str, ctx: Context) -> list[str]:
         raise ctx.refuse(joined, "it is not valid IPython syntax")
     indent, name, args = magic.groups()
     handler = line_magics.HANDLERS.get(name)
+    if handler is None and name in ctx.removable:
+        return removed(joined.rstrip(), ctx, ctx.removable[name])
     if handler is None:
         if not ctx.keep_unknown:
             raise ctx.refuse(joined)

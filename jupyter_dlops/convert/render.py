@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from .magic_base import IPYTHON_HELPER, IPYTHON_HELPER_CODE
+from .magic_base import IPYTHON_HELPER, IPYTHON_HELPER_CODE, SHELL_HELPER
 
 _MARKER_LIKE = re.compile(r"^\s*#\s*%%", re.MULTILINE)
 
@@ -49,8 +51,8 @@ def header(kernelspec: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_cell(cell: ScriptCell) -> str:
-    """One ``# %%`` cell, without a trailing newline."""
+def render_cell(cell: ScriptCell, runtime: bool = False) -> str:
+    """One ``# %%`` cell, without a trailing newline; ``runtime``: define the shell helpers."""
     marker = "# %%"
     if cell.kind in ("markdown", "raw"):
         marker += f" [{cell.kind}]"
@@ -59,23 +61,38 @@ def render_cell(cell: ScriptCell) -> str:
     if cell.kind != "code":
         body = "\n".join(("# " + line).rstrip() for line in cell.source.strip("\n").split("\n"))
         return f"{marker}\n{body}"
-    return f"{marker}\n{_with_imports(cell.source, cell.imports)}".rstrip()
+    return f"{marker}\n{_with_imports(cell.source, cell.imports, runtime)}".rstrip()
 
 
-def _with_imports(code: str, imports: frozenset[str]) -> str:
+def _with_imports(code: str, imports: frozenset[str], runtime: bool = False) -> str:
     code = code.strip("\n")
-    if not imports:
-        return code
-    lines = [f"import {module}" for module in sorted(imports - {IPYTHON_HELPER})]
+    # Names starting with "_" are the script's own helpers and names, not modules.
+    lines = [f"import {module}" for module in sorted(imports) if not module.startswith("_")]
     prelude = "\n".join(lines)
-    if IPYTHON_HELPER in imports:
-        prelude = (prelude + "\n\n\n" if prelude else "") + IPYTHON_HELPER_CODE.rstrip()
+    for helper, wanted in ((IPYTHON_HELPER_CODE, IPYTHON_HELPER in imports), (runtime_code(), runtime)):
+        if wanted:
+            prelude = (prelude + "\n\n\n" if prelude else "") + helper.rstrip()
+    if not prelude:
+        return code
     return f"{prelude}\n\n{code}" if code else prelude
+
+
+@lru_cache(maxsize=1)
+def runtime_code() -> str:
+    """The shell helpers a script defines once (shell_runtime.py below its marker)."""
+    text = (Path(__file__).with_name("shell_runtime.py")).read_text(encoding="utf-8")
+    body = text.split("# --- begin runtime ---\n", 1)[1]
+    return "# jupyter-dlops: IPython's meaning of !cmd under plain python (see dlops export --help).\n" + body
 
 
 def render_script(kernelspec: dict[str, Any], cells: list[ScriptCell]) -> str:
     """The whole script text, ending with one newline."""
-    parts = [header(kernelspec)] + [render_cell(cell) for cell in cells]
+    parts = [header(kernelspec)]
+    defined = False
+    for cell in cells:
+        runtime = SHELL_HELPER in cell.imports and not defined
+        defined = defined or runtime
+        parts.append(render_cell(cell, runtime))
     return "\n\n".join(parts) + "\n"
 
 
