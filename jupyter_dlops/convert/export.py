@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConvertError, UsageError
-from .cells import GENERATED, PARAMETERS, PlannedCell, plan_cells
+from .cells import GENERATED, NO_CODE, PARAMETERS, PlannedCell, plan_cells
 from .checks import compile_error
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
@@ -99,7 +99,10 @@ def convert_notebook(
         first, more = state.report.hidden_state[0], len(state.report.hidden_state) - 1
         also = f" (and {more} more)" if more else ""
         raise ConvertError(f"hidden state: {first.message}{also}; fix the notebook or export without --strict")
-    _insert_cli_cell(state, name, script_name, track and not standalone)
+    if NO_CODE in state.report.warnings:
+        state.script_cells.append(ScriptCell("code", f"# [dlops] {NO_CODE}; running it does nothing."))
+    else:
+        _insert_cli_cell(state, name, script_name, track and not standalone)
     return render_script(notebook.kernelspec, state.script_cells), state.report
 
 
