@@ -44,6 +44,7 @@ class _State:
     keep_unknown: bool
     strict_shell: bool = False
     removed_magics: dict[str, str] = field(default_factory=dict)
+    defined: set[str] = field(default_factory=set)  # names earlier code cells define (automagic)
     script_cells: list[ScriptCell] = field(default_factory=list)
     analysed: list[AnalysedCell] = field(default_factory=list)
     parameters: ParametersCell | None = None
@@ -117,10 +118,13 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
     if not planned.exported:
         report.skipped.append({"cell": cell.number, "reason": planned.reason})
         if cell.cell_type == "code":
-            state.analysed.append(AnalysedCell(cell.number, False, _names_if_possible(cell.source)))
+            names = _names_if_possible(cell.source)
+            state.analysed.append(AnalysedCell(cell.number, False, names))
+            state.defined |= names.defined if names is not None else set()
         return
     translation = translate_cell(cell.source, cell.number, keep_unknown=state.keep_unknown,
-                                 strict_shell=state.strict_shell, removed_magics=state.removed_magics)
+                                 strict_shell=state.strict_shell, removed_magics=state.removed_magics,
+                                 defined=state.defined)
     tree = _parse(translation.code, cell.number)
     report.magics += translation.notes
     report.requirements += translation.requirements
@@ -133,6 +137,7 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
                         defined=names.defined | translation.imports)
     state.analysed.append(AnalysedCell(cell.number, True, names, cell.execution_count,
                                        bool(translation.opaque)))
+    state.defined |= names.defined
     tags: tuple[str, ...] = ()
     if planned.role == "parameters":
         state.parameters = parse_parameters(tree, translation.code, cell.number)

@@ -9,9 +9,11 @@ so the caller can put the ``import`` lines at the top of the cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from . import cell_magics, line_magics
+from .automagic import automagic
 from .magic_base import Context, MagicNote, removed
 from .pysource import LineScanner
 
@@ -44,7 +46,8 @@ class Translation:
 
 
 def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict_shell: bool = False,
-                   removed_magics: dict[str, str] | None = None) -> Translation:
+                   removed_magics: dict[str, str] | None = None,
+                   defined: Container[str] | None = None) -> Translation:
     """Translate the magics and shell escapes of one code cell.
 
     Parameters
@@ -59,6 +62,9 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict
         Make a failing shell command stop the script (``check=True``), unlike IPython.
     removed_magics : dict, optional
         Third-party display-only magics to remove, name -> why, added to ``REMOVED_MAGICS``.
+    defined : container of str, optional
+        Names the notebook defined before this cell; given, a one-line cell such as ``cd sub``
+        is read as IPython's automagic would (see automagic.py).
 
     Returns
     -------
@@ -72,6 +78,9 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict
     """
     ctx = Context(cell=cell, keep_unknown=keep_unknown, strict_shell=strict_shell,
                   removable={**REMOVED_MAGICS, **(removed_magics or {})})
+    magic = automagic(source, defined, ctx.removable) if defined is not None else None
+    if magic is not None:
+        source = magic  # IPython runs it as this line magic
     if source.lstrip().startswith("%%"):
         code = _cell_magic(source, ctx)
     elif _CANDIDATE.search(source):
