@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConvertError, UsageError
+from .asynccell import AWAIT_HELPER, has_top_level_await, wrap_async
 from .cells import GENERATED, NO_CODE, PARAMETERS, PlannedCell, plan_cells
 from .checks import compile_error
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
-from .magics import translate_cell
+from .magic_base import MagicNote
+from .magics import Translation, translate_cell
 from .names import cell_names
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
@@ -125,7 +127,8 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
     translation = translate_cell(cell.source, cell.number, keep_unknown=state.keep_unknown,
                                  strict_shell=state.strict_shell, removed_magics=state.removed_magics,
                                  defined=state.defined)
-    tree = _parse(translation.code, cell.number)
+    tree = _syntax(translation.code, cell.number)
+    code = _awaited(translation, tree, cell.number, report)
     report.magics += translation.notes
     report.requirements += translation.requirements
     report.cells_exported += 1
@@ -145,10 +148,23 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         report.parameters = state.parameters.parameters
         report.warnings += [reason for _, reason in state.parameters.kept]
         tags = (PARAMETERS,)
-    state.script_cells.append(ScriptCell("code", translation.code, tags, frozenset(translation.imports)))
+    state.script_cells.append(ScriptCell("code", code, tags, frozenset(translation.imports)))
 
 
-def _parse(code: str, number: int) -> ast.Module:
+def _awaited(translation: Translation, tree: ast.Module, number: int, report: ExportReport) -> str:
+    """The cell's code, run as IPython runs top-level ``await`` when it has any (asynccell.py)."""
+    if not has_top_level_await(tree, translation.code):
+        _compile_check(tree, translation.code, number)
+        return translation.code
+    code = wrap_async(translation.code, tree, cell_names(tree).defined, number)
+    _compile_check(_syntax(code, number), code, number)
+    translation.imports.add(AWAIT_HELPER)
+    report.magics.append(MagicNote(number, 1, "top-level await",
+                                   "cell run as an async function in the script's event loop"))
+    return code
+
+
+def _syntax(code: str, number: int) -> ast.Module:
     try:
         tree = ast.parse(code)
     except SyntaxError as error:
@@ -157,10 +173,13 @@ def _parse(code: str, number: int) -> ast.Module:
         raise ConvertError(
             f"cell {number}, line {error.lineno}: {error.msg}{near}; fix the cell or tag it 'skip'"
         ) from None
+    return tree
+
+
+def _compile_check(tree: ast.Module, code: str, number: int) -> None:
     found = compile_error(tree, code)
     if found is not None:
         raise ConvertError(f"cell {number}, line {found[0]}: {found[1]}; fix the cell or tag it 'skip'")
-    return tree
 
 
 def _names_if_possible(source: str) -> Any:

@@ -1,9 +1,9 @@
-"""The run-time helpers an exported script defines for its shell escapes (issue 16).
+"""The run-time helpers an exported script defines for its shell escapes and awaits (issue 16).
 
-The converter copies the text below the ``# --- begin runtime ---`` line into the first script
-cell that needs it, so the script runs under plain ``python`` (``--standalone`` too) without
-importing IPython or jupyter_dlops; this module only exists so the helpers are tested and
-linted as ordinary code. They keep IPython's meaning of ``!cmd``:
+The converter copies each section below a ``# --- runtime: NAME ---`` line into the first
+script cell that needs ``NAME``, so the script runs under plain ``python`` (``--standalone``
+too) without importing IPython or jupyter_dlops; this module only exists so the helpers are
+tested and linted as ordinary code. ``_dlops_sh`` keeps IPython's meaning of ``!cmd``:
 
 - ``$name``, ``$name.attr``, ``{expr}`` and ``$$`` are expanded at run time from the caller's
   namespace exactly as ``InteractiveShell.var_expand`` does with ``DollarFormatter``
@@ -13,10 +13,13 @@ linted as ordinary code. They keep IPython's meaning of ``!cmd``:
   caller's globals (``check=True``, from ``--strict-shell``, raises ``CalledProcessError``);
 - ``x = !cmd`` gives a list of lines (stdout and stderr, as IPython's ``getoutput``) with the
   helpers of IPython's ``SList``: ``.s .n .l .p .grep .fields``.
+
+``_dlops_await`` runs a cell that has top-level ``await`` (see asynccell.py) in one event loop
+kept for the whole script, as IPython keeps one for the session.
 """
 
 # ruff: noqa: N801
-# --- begin runtime ---
+# --- runtime: _dlops_sh ---
 import string as _dlops_string
 
 
@@ -129,3 +132,24 @@ def _dlops_sh(command, capture=False, check=False, input=None, expand=True):  # 
     if capture:
         return _dlops_SList(done.stdout.splitlines())
     return None
+
+
+# --- runtime: _dlops_await ---
+def _dlops_await(coroutine):
+    """Run a top-level-await cell's coroutine in the script's one event loop; return its value."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # inside a Jupyter kernel, whose loop is running this very cell: use a thread's loop
+        import concurrent.futures
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+    loop = globals().get("_dlops_loop")
+    if loop is None:
+        loop = globals()["_dlops_loop"] = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    return loop.run_until_complete(coroutine)

@@ -43,7 +43,7 @@ if _dlops is not None and _dlops_track:
     )
 
 # %%
-# jupyter-dlops: IPython's meaning of !cmd under plain python (see dlops export --help).
+# jupyter-dlops: !cmd and $name expansion under plain python, as IPython does (dlops export --help).
 import string as _dlops_string
 
 

@@ -54,7 +54,7 @@ import os
 # [dlops] requirement(s) scipy: install them before running (was conda install)
 
 # %%
-# jupyter-dlops: IPython's meaning of !cmd under plain python (see dlops export --help).
+# jupyter-dlops: !cmd and $name expansion under plain python, as IPython does (dlops export --help).
 import string as _dlops_string
 
 

@@ -92,7 +92,7 @@ with open('notes.txt', 'w', encoding='utf-8') as _dlops_file:
     _dlops_file.write('written by %%writefile\n')
 
 # %%
-# jupyter-dlops: IPython's meaning of !cmd under plain python (see dlops export --help).
+# jupyter-dlops: !cmd and $name expansion under plain python, as IPython does (dlops export --help).
 import string as _dlops_string
 
 
