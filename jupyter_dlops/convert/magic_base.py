@@ -87,7 +87,7 @@ def expanded(text: str, ctx: Context) -> str:
     """A literal for a magic's argument, expanded at run time when it has ``$`` or ``{`` fields."""
     if "$" not in text and "{" not in text:
         return repr(text)
-    ctx.imports.add(SHELL_HELPER)  # the expansion helper comes with the shell helpers
+    ctx.imports.update({SHELL_HELPER, EXPAND_HELPER})  # the expansion helper comes with the shell's
     return f"_dlops_expand({text!r})"
 
 

@@ -55,6 +55,16 @@ def test_print_and_shell_output_interleave(tmp_path) -> None:
     assert out.splitlines() == ["one", "two", "three", "four"]  # stdout is a pipe: block-buffered
 
 
+def test_helper_names_are_no_hidden_state(tmp_path) -> None:
+    (tmp_path / "sub").mkdir()
+    nb = notebook(cell("!ls /nonexistent-dlops-dir"), cell("print(_exit_code)"), cell("d = 'sub'"),
+                  cell("%cd $d"), cell("import os\nprint(os.path.basename(os.getcwd()))"))
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    result = export_notebook(tmp_path / "nb.ipynb", standalone=True)
+    assert result.report.hidden_state == []
+    assert run_python(result.script_path).stdout.splitlines() == ["2", "sub"]
+
+
 def test_script_without_shell_has_no_helpers(tmp_path) -> None:
     (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(cell("x = 1"))))
     assert "_dlops_sh" not in export_notebook(tmp_path / "nb.ipynb").script
