@@ -65,6 +65,12 @@ def test_helper_names_are_no_hidden_state(tmp_path) -> None:
     assert run_python(result.script_path).stdout.splitlines() == ["2", "sub"]
 
 
+def test_capture_hides_shell_output_too(tmp_path) -> None:
+    out = run_cells(tmp_path, "%%capture cap\n!echo hidden\nprint('also hidden')",
+                    "print(repr(cap.stdout))")
+    assert out.splitlines() == ["'hidden\\nalso hidden\\n'"]
+
+
 def test_script_without_shell_has_no_helpers(tmp_path) -> None:
     (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(cell("x = 1"))))
     assert "_dlops_sh" not in export_notebook(tmp_path / "nb.ipynb").script

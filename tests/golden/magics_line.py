@@ -156,12 +156,15 @@ def _dlops_sh(command, capture=False, check=False, input=None, expand=True):  # 
         command = _dlops_expand(command, 2)
     sys.stdout.flush()
     sys.stderr.flush()
+    # Under %%capture (sys.stdout redirected) the output goes through Python, as IPython pipes it.
+    piped = capture or sys.stdout is not sys.__stdout__
     done = subprocess.run(
         command, shell=isinstance(command, str), input=input, text=True,
-        stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.STDOUT if capture else None,
+        stdout=subprocess.PIPE if piped else None, stderr=subprocess.STDOUT if piped else None,
     )
     caller.f_globals["_exit_code"] = done.returncode
+    if piped and not capture:
+        sys.stdout.write(done.stdout)
     if check and done.returncode:
         raise subprocess.CalledProcessError(done.returncode, command)
     if capture:
