@@ -135,9 +135,10 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
     if marker_like_lines(translation.code):
         report.warnings.append(f"cell {cell.number}: a line starting with '# %%' splits the cell when jupytext reads the script")
     names = cell_names(tree)
-    if translation.imports:  # the script imports what the translations need, in the same cell
-        names = replace(names, used=names.used - translation.imports,
-                        defined=names.defined | translation.imports)
+    if translation.imports or translation.reads:  # the translations' imports are the cell's own
+        reads = {name: line for name, line in translation.reads.items() if name not in names.defined}
+        names = replace(names, used=(names.used | set(reads)) - translation.imports,
+                        defined=names.defined | translation.imports, lines={**reads, **names.lines})
     state.analysed.append(AnalysedCell(cell.number, True, names, cell.execution_count,
                                        bool(translation.opaque)))
     state.defined |= names.defined

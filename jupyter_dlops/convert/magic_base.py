@@ -43,7 +43,12 @@ class Context:
     notes: list[MagicNote] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     opaque: list[str] = field(default_factory=list)  # sources of names no analysis can see
+    reads: dict[str, int] = field(default_factory=dict)  # {expr} field names -> line, read at run time
     line: int = 1
+
+    def read(self, names: set[str]) -> None:
+        for name in names:
+            self.reads.setdefault(name, self.line)
 
     def note(self, magic: str, action: str) -> None:
         self.notes.append(MagicNote(self.cell, self.line, magic.strip(), action))
@@ -77,6 +82,7 @@ def removed(text: str, ctx: Context, why: str) -> list[str]:
 def shell_call(command: str, ctx: Context, *, capture: bool = False) -> str:
     """The call that runs ``command`` as IPython's ``!`` does (see shell_runtime.py)."""
     ctx.imports.update({SHELL_HELPER, EXIT_CODE})
+    ctx.read(field_names(command))
     options = ", capture=True" if capture else ""
     if ctx.strict_shell:
         options += ", check=True"
@@ -88,7 +94,33 @@ def expanded(text: str, ctx: Context) -> str:
     if "$" not in text and "{" not in text:
         return repr(text)
     ctx.imports.update({SHELL_HELPER, EXPAND_HELPER})  # the expansion helper comes with the shell's
+    ctx.read(field_names(text))
     return f"_dlops_expand({text!r})"
+
+
+def field_names(text: str) -> set[str]:
+    """The names the ``{expr}`` fields of a command read, for the hidden-state analysis.
+
+    ``$name`` fields are left out: ``$HOME`` is usually the shell's, and IPython leaves the
+    command to the shell when the name is not Python's.
+    """
+    if "{" not in text:
+        return set()
+    import ast
+    import string
+
+    names: set[str] = set()
+    try:
+        fields = [(name, spec) for _, name, spec, _ in string.Formatter().parse(text) if name]
+    except ValueError:  # unbalanced braces: IPython runs the command as written
+        return names
+    for name, spec in fields:
+        try:
+            tree = ast.parse(f"{name}:{spec}" if spec else name, mode="eval")
+        except SyntaxError:
+            continue
+        names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    return names
 
 
 def split_args(args: str, ctx: Context) -> list[str]:

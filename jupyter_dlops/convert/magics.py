@@ -43,6 +43,7 @@ class Translation:
     notes: list[MagicNote]
     requirements: list[str]
     opaque: list[str]
+    reads: dict[str, int]
 
 
 def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict_shell: bool = False,
@@ -87,7 +88,7 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict
         code = translate_lines(source, ctx)
     else:
         code = source
-    return Translation(code, ctx.imports, ctx.notes, ctx.requirements, ctx.opaque)
+    return Translation(code, ctx.imports, ctx.notes, ctx.requirements, ctx.opaque, ctx.reads)
 
 
 def _cell_magic(source: str, ctx: Context) -> str:

@@ -113,3 +113,14 @@ def test_slist_matches_ipython() -> None:
 def test_sh_helper_in_process(capfd) -> None:
     lines = _dlops_sh(f"{sys.executable} -c \"print('x'); import sys; sys.exit(4)\"", capture=True)
     assert lines == ["x"] and globals()["_exit_code"] == 4
+
+
+def test_names_in_brace_fields_count_for_hidden_state() -> None:
+    from jupyter_dlops.convert import convert_notebook
+
+    nb = notebook(cell("epochs = 3", "skip"), cell("x = 1\n!echo {epochs + x} $HOME"),
+                  cell("%cd {folder}"))
+    _, report = convert_notebook(nb)
+    assert [finding.message.split(":")[0] for finding in report.hidden_state] == ["cell 2, line 2",
+                                                                                   "cell 3, line 1"]
+    assert "'epochs'" in report.hidden_state[0].message and "'folder'" in report.hidden_state[1].message
