@@ -62,3 +62,19 @@ def test_export_path_imports_neither_nbconvert_nor_ipython(tmp_path) -> None:
     assert done.stderr == "[]"
     report = json.loads(done.stdout)
     assert report["cells_exported"] == 8 and "requirements" in report
+
+
+def test_exporter_traits_remove_magics_and_strict_shell() -> None:
+    pytest.importorskip("nbconvert")
+    import nbformat
+    from convert_helpers import cell, notebook
+    from traitlets.config import Config
+
+    from jupyter_dlops.convert.exporter import DlopsScriptExporter
+
+    config = Config()
+    config.DlopsScriptExporter.removed_magics = {"comet": "Comet display"}
+    config.DlopsScriptExporter.strict_shell = True
+    node = nbformat.from_dict(notebook(cell("%comet show\n!false")))
+    body, _ = DlopsScriptExporter(config=config).from_notebook_node(node, {"metadata": {"name": "nb"}})
+    assert body.rstrip().endswith("# [dlops] removed '%comet show': Comet display\n_dlops_sh('false', check=True)")
