@@ -75,6 +75,8 @@ def test_exporter_traits_remove_magics_and_strict_shell() -> None:
     config = Config()
     config.DlopsScriptExporter.removed_magics = {"comet": "Comet display"}
     config.DlopsScriptExporter.strict_shell = True
-    node = nbformat.from_dict(notebook(cell("%comet show\n!false")))
+    made = notebook(cell("%comet show\n!false"))
+    made["nbformat_minor"] = 4  # cells without ids, as nbformat 4.4 has them
+    node = nbformat.from_dict(made)
     body, _ = DlopsScriptExporter(config=config).from_notebook_node(node, {"metadata": {"name": "nb"}})
     assert body.rstrip().endswith("# [dlops] removed '%comet show': Comet display\n_dlops_sh('false', check=True)")
