@@ -8,6 +8,7 @@ context, and returns the replacement lines. Shell commands run through the scrip
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from .magic_base import (
@@ -44,7 +45,6 @@ DISPLAY_ONLY = {
     "notebook": "session only",
     "qtconsole": "session only",
     "pdb": "interactive debugging only",
-    "debug": "interactive debugging only",
     "clear": "display only (clears the screen)",
     "man": "display only (pager)",
     "pinfo": "help lookup, interactive only",
@@ -166,13 +166,14 @@ def _requirements(words: list[str]) -> list[str]:
 
 
 # The options of IPython's %time-like magics (parse_options specs): those taking a value, flags.
-_OPTIONS = {"time": ("", ""), "prun": ("DlsT", "rq"), "timeit": ("nrp", "tcqo")}
+_OPTIONS = {"time": ("", ""), "prun": ("DlsT", "rq"), "timeit": ("nrp", "tcqo"), "debug": ("b", "")}
 
 
 def statement(name: str, args: str) -> str:
     """The Python statement of ``%time``/``%prun``/``%timeit`` ARGS, their options dropped."""
     with_value, flags = _OPTIONS[name]
     rest = args.lstrip()
+    rest = re.sub(r"^--breakpoint\b", "-b", rest)  # %debug's long option
     while rest.startswith("-") and len(rest) > 1 and (rest[1] in with_value or rest[1] in flags):
         option, _, rest = rest.partition(" ")
         rest = rest.lstrip()
@@ -185,11 +186,12 @@ def _timing(name: str) -> Handler:
     def handler(indent: str, args: str, ctx: Context) -> list[str]:
         code = statement(name, args)
         if not code:
-            return removed(f"{indent}%{name} {args}".rstrip(), ctx, "timing only")
+            why = "interactive debugging only" if name == "debug" else "timing only"
+            return removed(f"{indent}%{name} {args}".rstrip(), ctx, why)
         if name == "timeit":  # its side effects (L.append(1)) are part of the notebook's state
             ctx.note(f"%{name} {args}", "timing removed, statement run once (not timed repeatedly)")
             return [f"{indent}{code}  # [dlops] %timeit: run once, not timed"]
-        ctx.note(f"%{name} {args}", "timing removed, statement kept")
+        ctx.note(f"%{name} {args}", f"{'debugger' if name == 'debug' else 'timing'} removed, statement kept")
         return [f"{indent}{code}"]
 
     return handler
@@ -275,6 +277,7 @@ def fallback(indent: str, name: str, args: str, ctx: Context) -> list[str]:
 HANDLERS: dict[str, Handler] = {
     "time": _timing("time"),
     "prun": _timing("prun"),
+    "debug": _timing("debug"),  # %debug STATEMENT runs it (under the debugger)
     "timeit": _timing("timeit"),
     "reset": _reset,
     "cd": _cd,

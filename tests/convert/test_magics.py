@@ -34,6 +34,8 @@ def translate(source: str, **options: bool) -> str:
     ("%sx ls", "_dlops_sh('ls')"),
     ("%prun -s cumulative -l 5 -q y = f()", "y = f()"),
     ("y = %prun -r f()", "y = f()"),
+    ("%debug y = f()", "y = f()"),
+    ("%debug --breakpoint a.py:3 f()", "f()"),
     ("%timeit -n1 -r1 L.append(1)", "L.append(1)  # [dlops] %timeit: run once, not timed"),
     ("%timeit -n 10 -q L.append(1)", "L.append(1)  # [dlops] %timeit: run once, not timed"),
     ("%ls -la data", "_dlops_sh('ls -F -la data')"),
