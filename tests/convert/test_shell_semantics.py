@@ -124,3 +124,9 @@ def test_names_in_brace_fields_count_for_hidden_state() -> None:
     assert [finding.message.split(":")[0] for finding in report.hidden_state] == ["cell 2, line 2",
                                                                                    "cell 3, line 1"]
     assert "'epochs'" in report.hidden_state[0].message and "'folder'" in report.hidden_state[1].message
+
+
+def test_timeit_side_effects_happen_once(tmp_path) -> None:
+    out = run_cells(tmp_path, "L = []", "%timeit -n1 -r1 L.append(1)",
+                    "%%timeit -n1 -r1 L.append(2)\nL.append(3)", "print(L)")
+    assert out.splitlines() == ["[1, 2, 3]"]  # as many times as the notebook ran them
