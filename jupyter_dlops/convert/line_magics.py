@@ -197,6 +197,17 @@ def _timing(name: str) -> Handler:
     return handler
 
 
+def _pylab(indent: str, args: str, ctx: Context) -> list[str]:
+    # IPython's pylabtools.import_pylab, less its display hooks (display, figsize, getfigs).
+    import_all = "--no-import-all" not in args.split()
+    ctx.note("%pylab " + args, "the imports %pylab makes" + (" (star imports)" if import_all else ""))
+    lines = ["import numpy", "import matplotlib", "from matplotlib import pylab, mlab, pyplot",
+             "np = numpy", "plt = pyplot"]
+    if import_all:
+        lines += ["from matplotlib.pylab import *  # noqa: F403", "from numpy import *  # noqa: F403"]
+    return [f"{indent}{line}" for line in lines]
+
+
 def _reset(indent: str, args: str, ctx: Context) -> list[str]:
     words = args.split()
     if words and set(words) <= {"in", "out", "dhist"}:
@@ -280,6 +291,7 @@ HANDLERS: dict[str, Handler] = {
     "debug": _timing("debug"),  # %debug STATEMENT runs it (under the debugger)
     "timeit": _timing("timeit"),
     "reset": _reset,
+    "pylab": _pylab,
     "cd": _cd,
     "env": _env,
     "set_env": _env,

@@ -35,6 +35,8 @@ def translate(source: str, **options: bool) -> str:
     ("%prun -s cumulative -l 5 -q y = f()", "y = f()"),
     ("y = %prun -r f()", "y = f()"),
     ("%debug y = f()", "y = f()"),
+    ("%pylab inline", "from numpy import *  # noqa: F403"),
+    ("%pylab inline --no-import-all", "plt = pyplot"),
     ("%debug --breakpoint a.py:3 f()", "f()"),
     ("%timeit -n1 -r1 L.append(1)", "L.append(1)  # [dlops] %timeit: run once, not timed"),
     ("%timeit -n 10 -q L.append(1)", "L.append(1)  # [dlops] %timeit: run once, not timed"),
