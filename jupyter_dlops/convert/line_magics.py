@@ -42,6 +42,8 @@ DISPLAY_ONLY = {
     "pprint": "display only",
     "xmode": "display only",
     "history": "display only",
+    "hist": "display only",
+    "recall": "interactive only",
     "notebook": "session only",
     "qtconsole": "session only",
     "pdb": "interactive debugging only",

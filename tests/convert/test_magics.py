@@ -57,7 +57,7 @@ def test_line_translations(source: str, expected: str) -> None:
 
 @pytest.mark.parametrize("source", [
     "%matplotlib inline", "%load_ext autoreload", "%autoreload 2", "%config X.y = 1",
-    "%who", "df?", "??df", "%env", "%pip list", "%time", "%debug", "%clear", "%timeit",
+    "%who", "df?", "??df", "%env", "%pip list", "%time", "%debug", "%clear", "%timeit", "%hist(x)",
     "%tensorboard --logdir logs", "%wandb user/project/runs/1", "%tensorflow_version 2.x",
 ])
 def test_display_only_magics_become_a_note(source: str) -> None:
