@@ -130,3 +130,15 @@ def test_timeit_side_effects_happen_once(tmp_path) -> None:
     out = run_cells(tmp_path, "L = []", "%timeit -n1 -r1 L.append(1)",
                     "%%timeit -n1 -r1 L.append(2)\nL.append(3)", "print(L)")
     assert out.splitlines() == ["[1, 2, 3]"]  # as many times as the notebook ran them
+
+
+def test_tracked_script_keeps_order_and_logs_shell_output(tmp_path) -> None:
+    from convert_helpers import store_env
+
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(
+        cell("print('one')\n!echo two; echo err >&2\nprint('three')"),
+        cell("%%bash\necho four\necho bash-err >&2"))))
+    script = export_notebook(tmp_path / "nb.ipynb").script_path
+    done = run_python(script, env=store_env(tmp_path))  # sys.stdout is the run's log tee here
+    assert done.stdout.splitlines()[-5:] == ["one", "two", "err", "three", "four"]
+    assert "bash-err" in done.stderr

@@ -184,6 +184,38 @@ class _dlops_SList(list):
         return out
 
 
+def _dlops_piped(command, input, echo):  # noqa: A002
+    """Run ``command`` with stdout and stderr piped together; each line goes to ``echo`` as it
+    comes (when given), else all of it comes back."""
+    import subprocess
+    import threading
+
+    shell = isinstance(command, str)  # !cmd mixes stderr in, as IPython's pexpect does; %%bash not
+    process = subprocess.Popen(
+        command, shell=shell, text=True, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if shell else None, stdin=subprocess.PIPE if input is not None else None,
+    )
+
+    def feed():
+        try:
+            with process.stdin:
+                process.stdin.write(input)
+        except OSError:  # the command stopped reading
+            pass
+
+    if input is not None:  # in a thread: a command may answer before it has read it all
+        threading.Thread(target=feed, daemon=True).start()
+    lines = []
+    with process.stdout:
+        for line in process.stdout:
+            if echo is None:
+                lines.append(line)
+            else:
+                echo.write(line)
+                echo.flush()
+    return process.wait(), "".join(lines)
+
+
 def _dlops_sh(command, capture=False, check=False, input=None, expand=True):  # noqa: A002
     """Run a shell command as IPython's ``!`` does: expanded, flushed first, ``_exit_code`` set."""
     import subprocess
@@ -194,19 +226,18 @@ def _dlops_sh(command, capture=False, check=False, input=None, expand=True):  # 
         command = _dlops_expand(command, 2)
     sys.stdout.flush()
     sys.stderr.flush()
-    # Under %%capture (sys.stdout redirected) the output goes through Python, as IPython pipes it.
-    piped = capture or sys.stdout is not sys.__stdout__
-    done = subprocess.run(
-        command, shell=isinstance(command, str), input=input, text=True,
-        stdout=subprocess.PIPE if piped else None, stderr=subprocess.STDOUT if piped else None,
-    )
-    caller.f_globals["_exit_code"] = done.returncode
-    if piped and not capture:
-        sys.stdout.write(done.stdout)
-    if check and done.returncode:
-        raise subprocess.CalledProcessError(done.returncode, command)
+    if capture or sys.stdout is not sys.__stdout__:
+        # Captured, or sys.stdout is redirected (%%capture, a run's log): through Python, as
+        # IPython pipes it, line by line.
+        code, output = _dlops_piped(command, input, None if capture else sys.stdout)
+    else:
+        code, output = subprocess.run(command, shell=isinstance(command, str), input=input,
+                                      text=True).returncode, ""
+    caller.f_globals["_exit_code"] = code
+    if check and code:
+        raise subprocess.CalledProcessError(code, command)
     if capture:
-        return _dlops_SList(done.stdout.splitlines())
+        return _dlops_SList(output.splitlines())
     return None
 
 _dlops_sh('echo shell says {epochs}')
