@@ -22,7 +22,7 @@ from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
 from .magic_base import MagicNote
 from .magics import Translation, translate_cell
-from .names import cell_names
+from .names import CellNames, cell_names
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
 from .render import ScriptCell, marker_like_lines, render_script
@@ -134,11 +134,7 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
     report.cells_exported += 1
     if marker_like_lines(translation.code):
         report.warnings.append(f"cell {cell.number}: a line starting with '# %%' splits the cell when jupytext reads the script")
-    names = cell_names(tree)
-    if translation.imports or translation.reads:  # the translations' imports are the cell's own
-        reads = {name: line for name, line in translation.reads.items() if name not in names.defined}
-        names = replace(names, used=(names.used | set(reads)) - translation.imports,
-                        defined=names.defined | translation.imports, lines={**reads, **names.lines})
+    names = _translated_names(tree, translation)
     state.analysed.append(AnalysedCell(cell.number, True, names, cell.execution_count,
                                        bool(translation.opaque)))
     state.defined |= names.defined
@@ -150,6 +146,16 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         report.warnings += [reason for _, reason in state.parameters.kept]
         tags = (PARAMETERS,)
     state.script_cells.append(ScriptCell("code", code, tags, frozenset(translation.imports)))
+
+
+def _translated_names(tree: ast.Module, translation: Translation) -> CellNames:
+    """The cell's names, with what its translations import (its own) and read at run time."""
+    names = cell_names(tree)
+    if translation.imports or translation.reads:
+        reads = {name: line for name, line in translation.reads.items() if name not in names.defined}
+        names = replace(names, used=(names.used | set(reads)) - translation.imports,
+                        defined=names.defined | translation.imports, lines={**reads, **names.lines})
+    return names
 
 
 def _awaited(translation: Translation, tree: ast.Module, number: int, report: ExportReport) -> str:
