@@ -134,7 +134,7 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
     report.cells_exported += 1
     if marker_like_lines(translation.code):
         report.warnings.append(f"cell {cell.number}: a line starting with '# %%' splits the cell when jupytext reads the script")
-    names = _translated_names(tree, translation)
+    names = _translated_names(tree, translation, state.defined)
     state.analysed.append(AnalysedCell(cell.number, True, names, cell.execution_count,
                                        bool(translation.opaque)))
     state.defined |= names.defined
@@ -148,11 +148,17 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
     state.script_cells.append(ScriptCell("code", code, tags, frozenset(translation.imports)))
 
 
-def _translated_names(tree: ast.Module, translation: Translation) -> CellNames:
-    """The cell's names, with what its translations import (its own) and read at run time."""
+def _translated_names(tree: ast.Module, translation: Translation, earlier: set[str]) -> CellNames:
+    """The cell's names, with what its translations import (its own) and read at run time.
+
+    A ``{field}`` of a shell command counts only when an earlier cell (skipped ones included)
+    defines its names: ``!mkdir d/{a,b}`` is the shell's brace expansion, which IPython leaves
+    to the shell when the field does not evaluate.
+    """
     names = cell_names(tree)
     if translation.imports or translation.reads:
-        reads = {name: line for name, line in translation.reads.items() if name not in names.defined}
+        reads = {name: line for name, line in translation.reads.items()
+                 if name not in names.defined and name in earlier}
         names = replace(names, used=(names.used | set(reads)) - translation.imports,
                         defined=names.defined | translation.imports, lines={**reads, **names.lines})
     return names

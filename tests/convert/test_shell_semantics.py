@@ -17,10 +17,11 @@ from jupyter_dlops.convert import export_notebook
 from jupyter_dlops.convert.shell_runtime import _dlops_expand, _dlops_sh, _dlops_SList
 
 
-def run_cells(tmp_path, *sources: str, **options: bool) -> str:
+def run_cells(tmp_path, *sources: str, shell: str = "/bin/sh", **options: bool) -> str:
     (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(*(cell(s) for s in sources))))
     script = export_notebook(tmp_path / "nb.ipynb", standalone=True, **options).script_path
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # cannot import jupyter_dlops
+    env["SHELL"] = shell
     return run_python(script, env=env).stdout
 
 
@@ -119,11 +120,19 @@ def test_names_in_brace_fields_count_for_hidden_state() -> None:
     from jupyter_dlops.convert import convert_notebook
 
     nb = notebook(cell("epochs = 3", "skip"), cell("x = 1\n!echo {epochs + x} $HOME"),
-                  cell("%cd {folder}"))
+                  cell("%cd {epochs}"), cell("!mkdir -p d/{a,b}"))
     _, report = convert_notebook(nb)
     assert [finding.message.split(":")[0] for finding in report.hidden_state] == ["cell 2, line 2",
                                                                                    "cell 3, line 1"]
-    assert "'epochs'" in report.hidden_state[0].message and "'folder'" in report.hidden_state[1].message
+    assert all("'epochs'" in finding.message for finding in report.hidden_state)
+
+
+def test_shell_brace_expansion_is_left_to_the_shell(tmp_path) -> None:
+    if not os.path.exists("/bin/bash"):
+        pytest.skip("needs bash")
+    out = run_cells(tmp_path, "!mkdir -p d/{a,b}\n!echo $$0", shell="/bin/bash")  # IPython uses $SHELL
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["a", "b"]
+    assert out.splitlines() == ["/bin/bash"]
 
 
 def test_timeit_side_effects_happen_once(tmp_path) -> None:

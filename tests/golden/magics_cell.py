@@ -135,6 +135,16 @@ class _dlops_SList(list):
         return out
 
 
+def _dlops_shell(command):
+    """The shell IPython runs ``!cmd`` with: ``$SHELL``, else ``sh`` (None: subprocess's default)."""
+    import os
+    import shutil
+
+    if not isinstance(command, str):
+        return None
+    return shutil.which(os.environ.get("SHELL") or "sh")
+
+
 def _dlops_piped(command, input, echo):  # noqa: A002
     """Run ``command`` with stdout and stderr piped together; each line goes to ``echo`` as it
     comes (when given), else all of it comes back."""
@@ -143,7 +153,7 @@ def _dlops_piped(command, input, echo):  # noqa: A002
 
     shell = isinstance(command, str)  # !cmd mixes stderr in, as IPython's pexpect does; %%bash not
     process = subprocess.Popen(
-        command, shell=shell, text=True, stdout=subprocess.PIPE,
+        command, shell=shell, executable=_dlops_shell(command), text=True, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT if shell else None, stdin=subprocess.PIPE if input is not None else None,
     )
 
@@ -183,7 +193,7 @@ def _dlops_sh(command, capture=False, check=False, input=None, expand=True):  # 
         code, output = _dlops_piped(command, input, None if capture else sys.stdout)
     else:
         code, output = subprocess.run(command, shell=isinstance(command, str), input=input,
-                                      text=True).returncode, ""
+                                      executable=_dlops_shell(command), text=True).returncode, ""
     caller.f_globals["_exit_code"] = code
     if check and code:
         raise subprocess.CalledProcessError(code, command)
