@@ -31,6 +31,12 @@ def register(subparsers) -> None:
                         "jupyter_dlops in the notebook's own cells stay and are reported")
     p.add_argument("--keep-unknown-magics", action="store_true",
                    help="keep magics without a translation as IPython calls instead of refusing")
+    p.add_argument("--strict-shell", action="store_true",
+                   help="a failing shell command (!cmd) stops the script; by default it goes on, "
+                        "as in IPython, with its exit status in _exit_code")
+    p.add_argument("--remove-magic", action="append", default=[], metavar="NAME[=WHY]",
+                   help="remove this display-only magic (%%NAME and %%%%NAME) with a note, besides "
+                        "the built-in table (%%tensorboard, %%wandb, ...); repeatable")
     p.add_argument("--report", action="store_true", help="also write the report as JSON beside the script")
     p.add_argument("--json", action="store_true", help="print the report as one JSON document")
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
@@ -49,7 +55,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     result = export_notebook(args.notebook, args.output, strict=args.strict,
                              standalone=args.standalone,
-                             keep_unknown_magics=args.keep_unknown_magics)
+                             keep_unknown_magics=args.keep_unknown_magics,
+                             strict_shell=args.strict_shell,
+                             removed_magics=_removed_magics(args.remove_magic))
     data = result.report.to_dict()
     status = 0
     if args.verify:
@@ -74,6 +82,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.report:
             print(f"  report: {report_path}")
     return status
+
+
+def _removed_magics(options: list[str]) -> dict[str, str]:
+    from ..errors import UsageError
+
+    table = {}
+    for option in options:
+        name, _, why = option.partition("=")
+        name = name.strip().lstrip("%")
+        if not name.isidentifier():
+            raise UsageError(f"--remove-magic {option!r}: expected a magic name, e.g. --remove-magic comet")
+        table[name] = why.strip() or "display-only magic (--remove-magic)"
+    return table
 
 
 def _value(text: str) -> object:

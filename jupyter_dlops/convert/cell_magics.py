@@ -9,8 +9,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from .magic_base import IPYTHON_HELPER, Context, split_args
-from .pysource import indent, py_format_string, py_string
+from .line_magics import statement
+from .magic_base import IPYTHON_HELPER, SHELL_HELPER, Context, expanded, split_args
+from .pysource import indent, py_string
 
 CellHandler = Callable[[str, str, Context, int], str]
 
@@ -18,7 +19,8 @@ CellHandler = Callable[[str, str, Context, int], str]
 DISPLAY_CELLS = {"html", "HTML", "markdown", "latex", "javascript", "js", "svg", "SVG"}
 # Cell magics that feed their body to an interpreter on stdin, as %%script does.
 INTERPRETERS = {
-    "bash": "bash", "sh": "sh", "perl": "perl", "ruby": "ruby", "python": "python", "python3": "python3"
+    "bash": "bash", "sh": "sh", "perl": "perl", "ruby": "ruby", "python": "python", "python3": "python3",
+    "shell": "bash",  # Colab's %%shell
 }
 
 
@@ -31,12 +33,13 @@ def _python_body(body: str, ctx: Context, first_line: int) -> str:
 def _script(interpreter: str, args: str, body: str, ctx: Context) -> str:
     if args:
         raise ctx.refuse(f"%%{interpreter} {args}", "options of script cell magics have no translation")
-    ctx.imports.add("subprocess")
-    ctx.note(f"%%{interpreter}", f"subprocess.run([{interpreter!r}], input=..., check=True)")
+    # %%script raises CalledProcessError on a failing exit status (IPython's --raise-error default).
+    ctx.imports.add(SHELL_HELPER)
+    ctx.note(f"%%{interpreter}", f"_dlops_sh([{interpreter!r}], input=..., check=True)")
     command = "[sys.executable]" if interpreter in ("python", "python3") else f"[{interpreter!r}]"
     if command == "[sys.executable]":
         ctx.imports.add("sys")
-    return f"subprocess.run({command}, input={py_string(body)}, text=True, check=True)"
+    return f"_dlops_sh({command}, input={py_string(body)}, check=True)"
 
 
 def _interpreter(name: str) -> CellHandler:
@@ -59,8 +62,21 @@ def _time(args: str, body: str, ctx: Context, first_line: int) -> str:
 
 
 def _timeit(args: str, body: str, ctx: Context, first_line: int) -> str:
-    ctx.note("%%timeit " + args, "removed (timing only; %%timeit runs its body in a private scope)")
-    return "# [dlops] removed a %%timeit cell: timing only, its body has no lasting effect"
+    # The body's side effects are part of the notebook's state: run setup and body once.
+    ctx.note("%%timeit " + args, "timing removed, setup and body run once (not timed repeatedly)")
+    setup = statement("timeit", args)
+    code = _python_body(body, ctx, first_line)
+    return "# [dlops] %%timeit: its body runs once, not timed\n" + (f"{setup}\n" if setup else "") + code
+
+
+def _prun(args: str, body: str, ctx: Context, first_line: int) -> str:
+    ctx.note("%%prun " + args, "profiling removed, cell body kept")
+    return "# [dlops] %%prun removed: profiling only\n" + _python_body(body, ctx, first_line)
+
+
+def _debug(args: str, body: str, ctx: Context, first_line: int) -> str:
+    ctx.note("%%debug " + args, "debugger removed, cell body kept")
+    return "# [dlops] %%debug removed: interactive debugging only\n" + _python_body(body, ctx, first_line)
 
 
 def _display(name: str) -> CellHandler:
@@ -81,7 +97,7 @@ def _writefile(args: str, body: str, ctx: Context, first_line: int) -> str:
     ctx.note("%%writefile " + args, f"open(..., {mode!r}).write(...)")
     text = body if body.endswith("\n") else body + "\n"
     return (
-        f"with open({py_format_string(paths[0])}, {mode!r}, encoding='utf-8') as _dlops_file:\n"
+        f"with open({expanded(paths[0], ctx)}, {mode!r}, encoding='utf-8') as _dlops_file:\n"
         f"    _dlops_file.write({py_string(text)})"
     )
 
@@ -97,7 +113,7 @@ def _capture(args: str, body: str, ctx: Context, first_line: int) -> str:
     lines = [
         "_dlops_stdout, _dlops_stderr = io.StringIO(), io.StringIO()",
         "with contextlib.redirect_stdout(_dlops_stdout), contextlib.redirect_stderr(_dlops_stderr):",
-        indent(code.strip("\n") or "pass"),
+        indent(code.strip("\n") if _has_statement(code) else (code.strip("\n") + "\npass").lstrip("\n")),
     ]
     if words:
         ctx.imports.add("types")
@@ -106,6 +122,11 @@ def _capture(args: str, body: str, ctx: Context, first_line: int) -> str:
             "stderr=_dlops_stderr.getvalue(), outputs=[])"
         )
     return "\n".join(lines)
+
+
+def _has_statement(code: str) -> bool:
+    # A body of notes only (``%%capture`` around ``!pip install``) would leave ``with:`` empty.
+    return bool(ast.parse(code).body)
 
 
 def _check_body(code: str, ctx: Context) -> None:
@@ -145,6 +166,8 @@ def fallback(name: str, args: str, body: str, ctx: Context) -> str:
 HANDLERS: dict[str, CellHandler] = {
     "time": _time,
     "timeit": _timeit,
+    "prun": _prun,
+    "debug": _debug,
     "writefile": _writefile,
     "file": _writefile,
     "capture": _capture,

@@ -15,7 +15,8 @@ from .reader import Cell
 PARAMETERS = "parameters"
 INJECTED = "injected-parameters"
 SKIP = "skip"
-GENERATED = "dlops-cli"  # the cell a previous export generated; regenerated, never copied
+GENERATED = "dlops-cli"
+NO_CODE = "the notebook has no code cells: the script only has its text as comments"  # the cell a previous export generated; regenerated, never copied
 
 
 @dataclass
@@ -32,7 +33,7 @@ class PlannedCell:
 
 
 def plan_cells(cells: list[Cell], warnings: list[str]) -> list[PlannedCell]:
-    """Give every cell its role; refuse notebooks with nothing to export or two parameters cells.
+    """Give every cell its role; refuse two parameters cells, or skip tags on every code cell.
 
     Parameters
     ----------
@@ -54,9 +55,11 @@ def plan_cells(cells: list[Cell], warnings: list[str]) -> list[PlannedCell]:
             "uses one parameters cell: merge them or remove one tag"
         )
     if not any(p.role in ("code", "parameters") for p in planned):
-        has_code = any(cell.cell_type == "code" and cell.source.strip() for cell in cells)
-        why = "every code cell is left out (skip tags)" if has_code else "it has no code cells"
-        raise ConvertError(f"nothing to export: {why}")
+        if any(cell.cell_type == "code" and cell.source.strip() for cell in cells):
+            raise ConvertError("nothing to export: every code cell is left out (skip tags); "
+                               "remove a 'skip' tag")
+        # As nbconvert and jupytext do: a script of comments that says so (issue 16).
+        warnings.append(NO_CODE)
     return planned
 
 

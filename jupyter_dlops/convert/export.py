@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConvertError, UsageError
-from .cells import GENERATED, PARAMETERS, PlannedCell, plan_cells
+from .asynccell import AWAIT_HELPER, has_top_level_await, wrap_async
+from .cells import GENERATED, NO_CODE, PARAMETERS, PlannedCell, plan_cells
 from .checks import compile_error
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
-from .magics import translate_cell
-from .names import cell_names
+from .magic_base import MagicNote
+from .magics import Translation, translate_cell
+from .names import CellNames, cell_names
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
 from .render import ScriptCell, marker_like_lines, render_script
@@ -42,6 +44,9 @@ class _State:
 
     report: ExportReport
     keep_unknown: bool
+    strict_shell: bool = False
+    removed_magics: dict[str, str] = field(default_factory=dict)
+    defined: set[str] = field(default_factory=set)  # names earlier code cells define (automagic)
     script_cells: list[ScriptCell] = field(default_factory=list)
     analysed: list[AnalysedCell] = field(default_factory=list)
     parameters: ParametersCell | None = None
@@ -52,7 +57,7 @@ class _State:
 def convert_notebook(
     nb: dict[str, Any], *, name: str = "notebook", script_name: str = "notebook.py",
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
-    track: bool = True,
+    track: bool = True, strict_shell: bool = False, removed_magics: dict[str, str] | None = None,
 ) -> tuple[str, ExportReport]:
     """Convert a notebook dict to a percent-format script, without touching any file.
 
@@ -72,6 +77,11 @@ def convert_notebook(
         Keep untranslatable magics as IPython calls instead of refusing them.
     track : bool
         Emit the ``start_run`` call and ``--no-track`` (ignored when ``standalone``).
+    strict_shell : bool
+        A failing shell command stops the script (IPython, and the default, go on and set
+        ``_exit_code``).
+    removed_magics : dict, optional
+        More third-party display-only magics to remove with a note, name -> why.
 
     Returns
     -------
@@ -84,7 +94,8 @@ def convert_notebook(
         Bad notebooks, untranslatable magics, syntax errors, or hidden state with ``strict``.
     """
     notebook = parse_notebook(nb)
-    state = _State(ExportReport(warnings=list(notebook.warnings)), keep_unknown_magics)
+    state = _State(ExportReport(warnings=list(notebook.warnings)), keep_unknown_magics,
+                   strict_shell, dict(removed_magics or {}))
     for planned in plan_cells(notebook.cells, state.report.warnings):
         _add_cell(planned, state)
     state.report.hidden_state = find_hidden_state(state.analysed)
@@ -92,7 +103,10 @@ def convert_notebook(
         first, more = state.report.hidden_state[0], len(state.report.hidden_state) - 1
         also = f" (and {more} more)" if more else ""
         raise ConvertError(f"hidden state: {first.message}{also}; fix the notebook or export without --strict")
-    _insert_cli_cell(state, name, script_name, track and not standalone)
+    if NO_CODE in state.report.warnings:
+        state.script_cells.append(ScriptCell("code", f"# [dlops] {NO_CODE}; running it does nothing."))
+    else:
+        _insert_cli_cell(state, name, script_name, track and not standalone)
     if standalone:
         state.report.warnings += state.dlops_imports
     return render_script(notebook.kernelspec, state.script_cells), state.report
@@ -109,22 +123,25 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
     if not planned.exported:
         report.skipped.append({"cell": cell.number, "reason": planned.reason})
         if cell.cell_type == "code":
-            state.analysed.append(AnalysedCell(cell.number, False, _names_if_possible(cell.source)))
+            names = _names_if_possible(cell.source)
+            state.analysed.append(AnalysedCell(cell.number, False, names))
+            state.defined |= names.defined if names is not None else set()
         return
-    translation = translate_cell(cell.source, cell.number, keep_unknown=state.keep_unknown)
-    tree = _parse(translation.code, cell.number)
+    translation = translate_cell(cell.source, cell.number, keep_unknown=state.keep_unknown,
+                                 strict_shell=state.strict_shell, removed_magics=state.removed_magics,
+                                 defined=state.defined)
+    tree = _syntax(translation.code, cell.number)
     state.dlops_imports += _dlops_imports(tree, cell.number)
+    code = _awaited(translation, tree, cell.number, report)
     report.magics += translation.notes
     report.requirements += translation.requirements
     report.cells_exported += 1
     if marker_like_lines(translation.code):
         report.warnings.append(f"cell {cell.number}: a line starting with '# %%' splits the cell when jupytext reads the script")
-    names = cell_names(tree)
-    if translation.imports:  # the script imports what the translations need, in the same cell
-        names = replace(names, used=names.used - translation.imports,
-                        defined=names.defined | translation.imports)
+    names = _translated_names(tree, translation, state.defined)
     state.analysed.append(AnalysedCell(cell.number, True, names, cell.execution_count,
                                        bool(translation.opaque)))
+    state.defined |= names.defined
     tags: tuple[str, ...] = ()
     if planned.role == "parameters":
         state.parameters = parse_parameters(tree, translation.code, cell.number)
@@ -132,10 +149,39 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         report.parameters = state.parameters.parameters
         report.warnings += [reason for _, reason in state.parameters.kept]
         tags = (PARAMETERS,)
-    state.script_cells.append(ScriptCell("code", translation.code, tags, frozenset(translation.imports)))
+    state.script_cells.append(ScriptCell("code", code, tags, frozenset(translation.imports)))
 
 
-def _parse(code: str, number: int) -> ast.Module:
+def _translated_names(tree: ast.Module, translation: Translation, earlier: set[str]) -> CellNames:
+    """The cell's names, with what its translations import (its own) and read at run time.
+
+    A ``{field}`` of a shell command counts only when an earlier cell (skipped ones included)
+    defines its names: ``!mkdir d/{a,b}`` is the shell's brace expansion, which IPython leaves
+    to the shell when the field does not evaluate.
+    """
+    names = cell_names(tree)
+    if translation.imports or translation.reads:
+        reads = {name: line for name, line in translation.reads.items()
+                 if name not in names.defined and name in earlier}
+        names = replace(names, used=(names.used | set(reads)) - translation.imports,
+                        defined=names.defined | translation.imports, lines={**reads, **names.lines})
+    return names
+
+
+def _awaited(translation: Translation, tree: ast.Module, number: int, report: ExportReport) -> str:
+    """The cell's code, run as IPython runs top-level ``await`` when it has any (asynccell.py)."""
+    if not has_top_level_await(tree, translation.code):
+        _compile_check(tree, translation.code, number)
+        return translation.code
+    code = wrap_async(translation.code, tree, cell_names(tree).defined, number)
+    _compile_check(_syntax(code, number), code, number)
+    translation.imports.add(AWAIT_HELPER)
+    report.magics.append(MagicNote(number, 1, "top-level await",
+                                   "cell run as an async function in the script's event loop"))
+    return code
+
+
+def _syntax(code: str, number: int) -> ast.Module:
     try:
         tree = ast.parse(code)
     except SyntaxError as error:
@@ -144,10 +190,13 @@ def _parse(code: str, number: int) -> ast.Module:
         raise ConvertError(
             f"cell {number}, line {error.lineno}: {error.msg}{near}; fix the cell or tag it 'skip'"
         ) from None
+    return tree
+
+
+def _compile_check(tree: ast.Module, code: str, number: int) -> None:
     found = compile_error(tree, code)
     if found is not None:
         raise ConvertError(f"cell {number}, line {found[0]}: {found[1]}; fix the cell or tag it 'skip'")
-    return tree
 
 
 def _names_if_possible(source: str) -> Any:
@@ -187,7 +236,7 @@ def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) ->
 def export_notebook(
     path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *,
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
-    track: bool = True,
+    track: bool = True, strict_shell: bool = False, removed_magics: dict[str, str] | None = None,
 ) -> ExportResult:
     """Export a notebook file to a script beside it (or at ``output``).
 
@@ -197,7 +246,9 @@ def export_notebook(
         The notebook.
     output : path-like, optional
         The script to write; defaults to the notebook's path with ``.py``.
-    strict, standalone, keep_unknown_magics, track : bool
+    strict, standalone, keep_unknown_magics, track, strict_shell : bool
+        As for :func:`convert_notebook`.
+    removed_magics : dict, optional
         As for :func:`convert_notebook`.
 
     Returns
@@ -221,6 +272,7 @@ def export_notebook(
     script, report = convert_notebook(
         read_notebook(source), name=source.stem, script_name=target.name, strict=strict,
         standalone=standalone, keep_unknown_magics=keep_unknown_magics, track=track,
+        strict_shell=strict_shell, removed_magics=removed_magics,
     )
     report.notebook, report.script = str(source), str(target)
     write_atomically(target, script)

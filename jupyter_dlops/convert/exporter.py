@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import TemplateExporter
-from traitlets import Bool, default
+from traitlets import Bool, Dict, Unicode, default
 
 from .export import convert_notebook
 
@@ -30,6 +30,15 @@ class DlopsScriptExporter(TemplateExporter):
                       "jupyter_dlops in the notebook's own cells stay and are reported.").tag(config=True)
     keep_unknown_magics = Bool(
         False, help="Keep magics without a translation as IPython calls instead of refusing."
+    ).tag(config=True)
+    strict_shell = Bool(
+        False, help="A failing shell command (!cmd) stops the script; by default it goes on, as "
+                    "in IPython, with its exit status in _exit_code.",
+    ).tag(config=True)
+    removed_magics = Dict(
+        value_trait=Unicode(), default_value={},
+        help="More display-only magics to remove with a note, name -> why (e.g. {'comet': 'Comet "
+             "display'}), added to the built-in table (tensorboard, wandb, tensorflow_version).",
     ).tag(config=True)
 
     @default("file_extension")
@@ -54,6 +63,7 @@ class DlopsScriptExporter(TemplateExporter):
         script, report = convert_notebook(
             _plain(nb), name=name, script_name=f"{name}.py", strict=self.strict,
             standalone=self.standalone, keep_unknown_magics=self.keep_unknown_magics,
+            strict_shell=self.strict_shell, removed_magics=dict(self.removed_magics),
         )
         resources["dlops"] = {"script": script, "report": report.to_dict()}
         for warning in report.to_dict()["warnings"]:

@@ -1,16 +1,26 @@
 """Translations of line magics (``%name args``) and shell escapes (``!cmd``).
 
 Each handler takes the line's indentation, the magic's arguments and the translation
-context, and returns the replacement lines. ``{expression}`` fields in shell commands and
-paths are kept as f-string fields, as IPython expands them; ``$NAME`` is left to the shell.
+context, and returns the replacement lines. Shell commands run through the script's
+``_dlops_sh`` helper (shell_runtime.py), which keeps IPython's meaning of ``!``: ``$name`` and
+``{expr}`` expanded at run time, output flushed first, exit status in ``_exit_code``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from .magic_base import IPYTHON_HELPER, Context, removed, split_args
-from .pysource import py_format_string, py_string
+from .magic_base import (
+    IPYTHON_HELPER,
+    Context,
+    expanded,
+    note_line,
+    removed,
+    shell_call,
+    split_args,
+)
+from .pysource import py_string
 
 Handler = Callable[[str, str, Context], list[str]]
 
@@ -23,7 +33,6 @@ DISPLAY_ONLY = {
     "autoreload": "interactive reloading only",
     "aimport": "interactive reloading only",
     "config": "IPython configuration, session only",
-    "timeit": "timing only; %timeit runs its statement in a private scope",
     "who": "display only",
     "whos": "display only",
     "who_ls": "display only",
@@ -33,35 +42,81 @@ DISPLAY_ONLY = {
     "pprint": "display only",
     "xmode": "display only",
     "history": "display only",
+    "hist": "display only",
+    "recall": "interactive only",
     "notebook": "session only",
     "qtconsole": "session only",
     "pdb": "interactive debugging only",
+    "clear": "display only (clears the screen)",
+    "man": "display only (pager)",
+    "pinfo": "help lookup, interactive only",
+    "pinfo2": "help lookup, interactive only",
+    "pdoc": "help lookup, interactive only",
+    "psource": "help lookup, interactive only",
+    "pdef": "help lookup, interactive only",
+    "pfile": "help lookup, interactive only",
+    "magic": "display only",
+    "quickref": "display only",
+    "page": "display only (pager)",
+    "dhist": "display only",
+    "dirs": "display only",
+    "bookmark": "session only",
+    "colors": "display only",
+    "automagic": "session only",
+    "autocall": "session only",
+    "doctest_mode": "display only",
+    "killbgscripts": "session only",
+}
+
+# IPython's default shell aliases on Linux (IPython/core/alias.py, default_aliases), run through
+# the shell as ``!`` is. ``--color`` is left out: it is --color=always, escape codes in a log.
+ALIASES = {
+    "mkdir": "mkdir", "rmdir": "rmdir", "mv": "mv", "rm": "rm", "cp": "cp", "cat": "cat",
+    "ls": "ls -F", "ll": "ls -F -o", "lf": "ls -F -o %l | grep ^-", "lk": "ls -F -o %l | grep ^l",
+    "ldir": "ls -F -o %l | grep /$", "lx": "ls -F -o %l | grep ^-..x",
+    # ipykernel's pager magics: in a script the file is printed.
+    "less": "cat", "more": "cat",
 }
 
 
 def shell(indent: str, command: str, ctx: Context) -> list[str]:
-    """``!cmd`` -> ``subprocess.run(cmd, shell=True, check=True)``; pip installs become requirements."""
+    """``!cmd`` -> ``_dlops_sh(cmd)`` (IPython's meaning); pip installs become requirements."""
     words = command.split()
     if len(words) > 1 and words[0] in ("pip", "pip3", "conda", "mamba") or words[:3] == [
         "python", "-m", "pip"
     ]:
         return _package_command(indent, command, ctx)
-    ctx.imports.add("subprocess")
-    ctx.note("!" + command, "subprocess.run(..., shell=True, check=True)")
-    return [f"{indent}subprocess.run({py_format_string(command)}, shell=True, check=True)"]
+    if command.startswith("!"):  # !!cmd is %sx cmd: its output is the cell's result
+        command = command[1:].strip()
+    call = shell_call(command, ctx)
+    then = "stops the script" if ctx.strict_shell else "goes on, exit status in _exit_code"
+    ctx.note("!" + command, f"_dlops_sh(...): IPython's '!'; on failure it {then}")
+    return [f"{indent}{call}"]
+
+
+def alias(name: str) -> Handler:
+    """``%ls ARGS`` and the other default aliases: the alias's command through the shell."""
+
+    def handler(indent: str, args: str, ctx: Context) -> list[str]:
+        command = ALIASES[name]
+        command = command.replace("%l", args) if "%l" in command else f"{command} {args}".rstrip()
+        ctx.note(f"%{name} {args}".rstrip(), f"alias: !{command}")
+        return [f"{indent}{shell_call(command, ctx)}"]
+
+    return handler
 
 
 def assigned(indent: str, target: str, sigil: str, name: str, rest: str, ctx: Context) -> list[str]:
     """``x = !cmd``, ``x = %sx cmd``, ``x = %time expr``, ``x = %pwd``, ``x = %env NAME``."""
     if sigil == "!" or name in ("sx", "system"):
         command = (name + " " + rest).strip() if sigil == "!" else rest
-        ctx.imports.add("subprocess")
-        ctx.note(f"{target} = {sigil}{name} {rest}", "subprocess.run(...).stdout.splitlines()")
-        call = f"subprocess.run({py_format_string(command)}, shell=True, check=True, capture_output=True, text=True)"
-        return [f"{indent}{target} = {call}.stdout.splitlines()"]
-    if name == "time" and rest:
-        ctx.note(f"{target} = %time {rest}", "timing removed, expression kept")
-        return [f"{indent}{target} = {rest}"]
+        if sigil == "!" and command.startswith("!"):
+            command = command[1:].strip()
+        ctx.note(f"{target} = {sigil}{name} {rest}", "lines of its output (IPython's SList helpers)")
+        return [f"{indent}{target} = {shell_call(command, ctx, capture=True)}"]
+    if name in ("time", "prun") and rest:
+        ctx.note(f"{target} = %{name} {rest}", "timing removed, expression kept")
+        return [f"{indent}{target} = {statement(name, rest)}"]
     if name == "pwd" and not rest:
         ctx.imports.add("os")
         ctx.note(f"{target} = %pwd", "os.getcwd()")
@@ -89,7 +144,7 @@ def _package_command(indent: str, command: str, ctx: Context) -> list[str]:
     ctx.requirements.extend(found)
     ctx.note("%" + command, "requirements: " + (", ".join(found) or "none"))
     listed = " ".join(found) or "(none)"
-    return [f"{indent}# [dlops] requirement(s) {listed}: install them before running (was {words[0]} install)"]
+    return [note_line(indent, f"requirement(s) {listed}: install them before running (was {words[0]} install)")]
 
 
 _OPTIONS_WITH_VALUE = {"-c", "--channel", "-i", "--index-url", "--extra-index-url", "-f",
@@ -112,11 +167,61 @@ def _requirements(words: list[str]) -> list[str]:
     return found
 
 
-def _time(indent: str, args: str, ctx: Context) -> list[str]:
-    if not args:
-        return removed(indent + "%time", ctx, "timing only")
-    ctx.note("%time " + args, "timing removed, statement kept")
-    return [f"{indent}{args}"]
+# The options of IPython's %time-like magics (parse_options specs): those taking a value, flags.
+_OPTIONS = {"time": ("", ""), "prun": ("DlsT", "rq"), "timeit": ("nrp", "tcqo"), "debug": ("b", "")}
+
+
+def statement(name: str, args: str) -> str:
+    """The Python statement of ``%time``/``%prun``/``%timeit`` ARGS, their options dropped."""
+    with_value, flags = _OPTIONS[name]
+    rest = args.lstrip()
+    rest = re.sub(r"^--breakpoint\b", "-b", rest)  # %debug's long option
+    while rest.startswith("-") and len(rest) > 1 and (rest[1] in with_value or rest[1] in flags):
+        option, _, rest = rest.partition(" ")
+        rest = rest.lstrip()
+        if option[1] in with_value and len(option) == 2:  # "-n 1": the value is the next word
+            rest = rest.partition(" ")[2].lstrip()
+    return rest
+
+
+def _timing(name: str) -> Handler:
+    def handler(indent: str, args: str, ctx: Context) -> list[str]:
+        code = statement(name, args)
+        if not code:
+            why = "interactive debugging only" if name == "debug" else "timing only"
+            return removed(f"{indent}%{name} {args}".rstrip(), ctx, why)
+        if name == "timeit":  # its side effects (L.append(1)) are part of the notebook's state
+            ctx.note(f"%{name} {args}", "timing removed, statement run once (not timed repeatedly)")
+            return [f"{indent}{code}  # [dlops] %timeit: run once, not timed"]
+        ctx.note(f"%{name} {args}", f"{'debugger' if name == 'debug' else 'timing'} removed, statement kept")
+        return [f"{indent}{code}"]
+
+    return handler
+
+
+def _pylab(indent: str, args: str, ctx: Context) -> list[str]:
+    # IPython's pylabtools.import_pylab, less its display hooks (display, figsize, getfigs).
+    import_all = "--no-import-all" not in args.split()
+    ctx.note("%pylab " + args, "the imports %pylab makes" + (" (star imports)" if import_all else ""))
+    lines = ["import numpy", "import matplotlib", "from matplotlib import pylab, mlab, pyplot",
+             "np = numpy", "plt = pyplot"]
+    if import_all:
+        lines += ["from matplotlib.pylab import *  # noqa: F403", "from numpy import *  # noqa: F403"]
+    return [f"{indent}{line}" for line in lines]
+
+
+def _reset(indent: str, args: str, ctx: Context) -> list[str]:
+    words = args.split()
+    if words and set(words) <= {"in", "out", "dhist"}:
+        return removed(f"{indent}%reset {args}", ctx, "history only")
+    if not set(words) <= {"-f", "-s", "-sf", "-fs", "--aggressive"}:
+        raise ctx.refuse("%reset " + args, "only '%reset [-f] [-s]' has a translation")
+    # The script's own helpers (names starting with "_") survive: IPython keeps its own too.
+    ctx.note("%reset " + args, "the script's global names deleted, as %reset does")
+    return [
+        f"{indent}for _dlops_name in [n for n in globals() if not n.startswith('_')]:  # [dlops] %reset",
+        f"{indent}    del globals()[_dlops_name]",
+    ]
 
 
 def _cd(indent: str, args: str, ctx: Context) -> list[str]:
@@ -125,7 +230,7 @@ def _cd(indent: str, args: str, ctx: Context) -> list[str]:
         raise ctx.refuse("%cd " + args, "only '%cd PATH' has a translation")
     ctx.imports.add("os")
     ctx.note("%cd " + args, "os.chdir(...)")
-    return [f"{indent}os.chdir(os.path.expanduser({py_format_string(words[0])}))"]
+    return [f"{indent}os.chdir(os.path.expanduser({expanded(words[0], ctx)}))"]
 
 
 def _env(indent: str, args: str, ctx: Context) -> list[str]:
@@ -134,7 +239,7 @@ def _env(indent: str, args: str, ctx: Context) -> list[str]:
     name, _, value = args.partition("=") if "=" in args else args.partition(" ")
     ctx.imports.add("os")
     ctx.note("%env " + args, "os.environ[...] = ...")
-    return [f"{indent}os.environ[{py_string(name.strip())}] = {py_format_string(value.strip())}"]
+    return [f"{indent}os.environ[{py_string(name.strip())}] = {expanded(value.strip(), ctx)}"]
 
 
 def _run(indent: str, args: str, ctx: Context) -> list[str]:
@@ -183,7 +288,12 @@ def fallback(indent: str, name: str, args: str, ctx: Context) -> list[str]:
 
 
 HANDLERS: dict[str, Handler] = {
-    "time": _time,
+    "time": _timing("time"),
+    "prun": _timing("prun"),
+    "debug": _timing("debug"),  # %debug STATEMENT runs it (under the debugger)
+    "timeit": _timing("timeit"),
+    "reset": _reset,
+    "pylab": _pylab,
     "cd": _cd,
     "env": _env,
     "set_env": _env,
@@ -194,4 +304,5 @@ HANDLERS: dict[str, Handler] = {
     "sx": _shell_magic,
     "system": _shell_magic,
     **{name: _display_only(name) for name in DISPLAY_ONLY},
+    **{name: alias(name) for name in ALIASES},
 }

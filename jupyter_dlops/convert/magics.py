@@ -9,11 +9,22 @@ so the caller can put the ``import`` lines at the top of the cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from . import cell_magics, line_magics
+from .automagic import automagic
 from .magic_base import Context, MagicNote, removed
 from .pysource import LineScanner
+
+# Third-party magics whose only effect is a display in the notebook: removed with a note.
+# Users extend it with ``dlops export --remove-magic NAME`` or ``c.DlopsScriptExporter.removed_magics``
+# (docs/notebook.md). As cell magics (``%%wandb``) the body is kept: the magic only adds a display.
+REMOVED_MAGICS = {
+    "tensorboard": "TensorBoard display in the notebook; run 'tensorboard --logdir ...' beside the script",
+    "wandb": "Weights & Biases display in the notebook",
+    "tensorflow_version": "Colab runtime selection; install the TensorFlow version you need",
+}
 
 # A cheap test that lets the (vast) majority of cells skip the line scanner.
 _CANDIDATE = re.compile(r"^[ \t]*[%!?]|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
@@ -32,9 +43,12 @@ class Translation:
     notes: list[MagicNote]
     requirements: list[str]
     opaque: list[str]
+    reads: dict[str, int]
 
 
-def translate_cell(source: str, cell: int, *, keep_unknown: bool = False) -> Translation:
+def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict_shell: bool = False,
+                   removed_magics: dict[str, str] | None = None,
+                   defined: Container[str] | None = None) -> Translation:
     """Translate the magics and shell escapes of one code cell.
 
     Parameters
@@ -45,6 +59,13 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False) -> Tra
         The cell's 1-based number in the notebook, for messages.
     keep_unknown : bool
         Keep magics without a translation as calls into IPython instead of refusing them.
+    strict_shell : bool
+        Make a failing shell command stop the script (``check=True``), unlike IPython.
+    removed_magics : dict, optional
+        Third-party display-only magics to remove, name -> why, added to ``REMOVED_MAGICS``.
+    defined : container of str, optional
+        Names the notebook defined before this cell; given, a one-line cell such as ``cd sub``
+        is read as IPython's automagic would (see automagic.py).
 
     Returns
     -------
@@ -56,14 +77,18 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False) -> Tra
     ConvertError
         A magic without a translation (unless ``keep_unknown``), naming the cell and line.
     """
-    ctx = Context(cell=cell, keep_unknown=keep_unknown)
+    ctx = Context(cell=cell, keep_unknown=keep_unknown, strict_shell=strict_shell,
+                  removable={**REMOVED_MAGICS, **(removed_magics or {})})
+    magic = automagic(source, defined, ctx.removable) if defined is not None else None
+    if magic is not None:
+        source = magic  # IPython runs it as this line magic
     if source.lstrip().startswith("%%"):
         code = _cell_magic(source, ctx)
     elif _CANDIDATE.search(source):
         code = translate_lines(source, ctx)
     else:
         code = source
-    return Translation(code, ctx.imports, ctx.notes, ctx.requirements, ctx.opaque)
+    return Translation(code, ctx.imports, ctx.notes, ctx.requirements, ctx.opaque, ctx.reads)
 
 
 def _cell_magic(source: str, ctx: Context) -> str:
@@ -72,6 +97,10 @@ def _cell_magic(source: str, ctx: Context) -> str:
     first, _, body = source.lstrip().partition("\n")
     name, _, args = first[2:].partition(" ")
     handler = cell_magics.HANDLERS.get(name)
+    if handler is None and name in ctx.removable:
+        why = ctx.removable[name]
+        ctx.note(first, f"removed ({why}), cell body kept")
+        return f"# [dlops] removed {first.strip()!r}: {why}\n" + translate_lines(body, ctx, ctx.line + 1)
     if handler is None:
         if not ctx.keep_unknown:
             raise ctx.refuse(first)
@@ -130,6 +159,8 @@ def translate_line(text: str, ctx: Context) -> list[str]:
         raise ctx.refuse(joined, "it is not valid IPython syntax")
     indent, name, args = magic.groups()
     handler = line_magics.HANDLERS.get(name)
+    if handler is None and name in ctx.removable:
+        return removed(joined.rstrip(), ctx, ctx.removable[name])
     if handler is None:
         if not ctx.keep_unknown:
             raise ctx.refuse(joined)

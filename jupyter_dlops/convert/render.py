@@ -10,9 +10,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from .magic_base import IPYTHON_HELPER, IPYTHON_HELPER_CODE
+from .asynccell import AWAIT_HELPER
+from .magic_base import IPYTHON_HELPER, IPYTHON_HELPER_CODE, SHELL_HELPER
+
+RUNTIME_HELPERS = frozenset({SHELL_HELPER, AWAIT_HELPER})
 
 _MARKER_LIKE = re.compile(r"^\s*#\s*%%", re.MULTILINE)
 
@@ -49,8 +54,8 @@ def header(kernelspec: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_cell(cell: ScriptCell) -> str:
-    """One ``# %%`` cell, without a trailing newline."""
+def render_cell(cell: ScriptCell, runtime: frozenset[str] = frozenset()) -> str:
+    """One ``# %%`` cell, without a trailing newline; ``runtime``: the helpers it defines."""
     marker = "# %%"
     if cell.kind in ("markdown", "raw"):
         marker += f" [{cell.kind}]"
@@ -59,23 +64,43 @@ def render_cell(cell: ScriptCell) -> str:
     if cell.kind != "code":
         body = "\n".join(("# " + line).rstrip() for line in cell.source.strip("\n").split("\n"))
         return f"{marker}\n{body}"
-    return f"{marker}\n{_with_imports(cell.source, cell.imports)}".rstrip()
+    return f"{marker}\n{_with_imports(cell.source, cell.imports, runtime)}".rstrip()
 
 
-def _with_imports(code: str, imports: frozenset[str]) -> str:
+def _with_imports(code: str, imports: frozenset[str], runtime: frozenset[str] = frozenset()) -> str:
     code = code.strip("\n")
-    if not imports:
-        return code
-    lines = [f"import {module}" for module in sorted(imports - {IPYTHON_HELPER})]
+    # Names starting with "_" are the script's own helpers and names, not modules.
+    lines = [f"import {module}" for module in sorted(imports) if not module.startswith("_")]
     prelude = "\n".join(lines)
-    if IPYTHON_HELPER in imports:
-        prelude = (prelude + "\n\n\n" if prelude else "") + IPYTHON_HELPER_CODE.rstrip()
+    helpers = [IPYTHON_HELPER_CODE] if IPYTHON_HELPER in imports else []
+    helpers += [runtime_sections()[name] for name in sorted(runtime)]
+    for helper in helpers:
+        prelude = (prelude + "\n\n\n" if prelude else "") + helper.rstrip()
+    if not prelude:
+        return code
     return f"{prelude}\n\n{code}" if code else prelude
+
+
+@lru_cache(maxsize=1)
+def runtime_sections() -> dict[str, str]:
+    """The helpers a script defines once, by name (the sections of shell_runtime.py)."""
+    text = (Path(__file__).with_name("shell_runtime.py")).read_text(encoding="utf-8")
+    parts = re.split(r"^# --- runtime: (\w+) ---\n", text, flags=re.MULTILINE)
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    note = "# jupyter-dlops: {} under plain python, as IPython does (dlops export --help).\n"
+    sections[SHELL_HELPER] = note.format("!cmd and $name expansion") + sections[SHELL_HELPER]
+    sections[AWAIT_HELPER] = note.format("top-level await") + sections[AWAIT_HELPER]
+    return sections
 
 
 def render_script(kernelspec: dict[str, Any], cells: list[ScriptCell]) -> str:
     """The whole script text, ending with one newline."""
-    parts = [header(kernelspec)] + [render_cell(cell) for cell in cells]
+    parts = [header(kernelspec)]
+    defined: frozenset[str] = frozenset()
+    for cell in cells:
+        runtime = (cell.imports & RUNTIME_HELPERS) - defined  # each defined once, where first needed
+        defined |= runtime
+        parts.append(render_cell(cell, runtime))
     return "\n\n".join(parts) + "\n"
 
 

@@ -12,9 +12,10 @@ from .base import DlopsHandler
 from .paths import relative_to_root, resolve_in_root
 
 
-def export(root: Path, relative: str, strict: bool) -> dict[str, Any]:
+def export(root: Path, relative: str, strict: bool, *, removed_magics: dict[str, str] | None = None,
+           strict_shell: bool = False) -> dict[str, Any]:
     """Export the notebook at ``relative`` (inside ``root``); the script's path comes back
-    relative to the root, with the converter's report."""
+    relative to the root, with the converter's report (options from ``c.JupyterDlops``)."""
     notebook = resolve_in_root(root, relative)
     if notebook.suffix != ".ipynb":
         raise UsageError(f"'{relative}' is not a notebook; export takes an .ipynb file")
@@ -22,7 +23,8 @@ def export(root: Path, relative: str, strict: bool) -> dict[str, Any]:
         from ..convert import export_notebook
     except ImportError as error:
         raise web.HTTPError(501, f"the converter is not available in this build ({error})") from None
-    result = export_notebook(notebook, output=None, strict=strict)
+    result = export_notebook(notebook, output=None, strict=strict, removed_magics=removed_magics,
+                             strict_shell=strict_shell)
     script = Path(result.script_path)
     try:
         shown = relative_to_root(root, script)
@@ -42,4 +44,6 @@ class ExportHandler(DlopsHandler):
         if not isinstance(path, str):
             raise web.HTTPError(400, "'path' must be a string: the notebook relative to the server root")
         strict = bool(body.get("strict", False))
-        self.reply(await self.call(export, self.dlops.root_dir, path, strict))
+        self.reply(await self.call(export, self.dlops.root_dir, path, strict,
+                                   removed_magics=self.dlops.removed_magics,
+                                   strict_shell=self.dlops.strict_shell))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from traitlets import Int, Unicode
+from traitlets import Bool, Dict, Int, Unicode
 from traitlets.config import Configurable
 
 from ..config import STORE_ENV, default_store_uri
@@ -23,6 +23,8 @@ class DlopsSettings:
     root_dir: Path
     store_uri: str
     max_body_bytes: int = MAX_BODY_BYTES
+    removed_magics: dict[str, str] | None = None  # the export button's extra display-only magics
+    strict_shell: bool = False
 
 
 class JupyterDlops(Configurable):
@@ -36,6 +38,16 @@ class JupyterDlops(Configurable):
     max_body_bytes = Int(
         MAX_BODY_BYTES, config=True, help="Largest request body the extension's routes accept.",
     )
+    removed_magics = Dict(
+        value_trait=Unicode(), default_value={}, config=True,
+        help="Export to script: more display-only magics to remove with a note, name -> why, "
+             "added to the built-in table (tensorboard, wandb, tensorflow_version).",
+    )
+    strict_shell = Bool(
+        False, config=True,
+        help="Export to script: a failing shell command (!cmd) stops the script instead of "
+             "going on with its exit status in _exit_code.",
+    )
 
 
 def settings_for(server_app: Any) -> DlopsSettings:
@@ -43,4 +55,5 @@ def settings_for(server_app: Any) -> DlopsSettings:
     root = Path(os.path.expanduser(server_app.root_dir)).resolve()
     options = JupyterDlops(config=server_app.config)
     uri = options.store_uri or os.environ.get(STORE_ENV, "").strip() or default_store_uri(root)
-    return DlopsSettings(root_dir=root, store_uri=str(uri), max_body_bytes=options.max_body_bytes)
+    return DlopsSettings(root_dir=root, store_uri=str(uri), max_body_bytes=options.max_body_bytes,
+                         removed_magics=dict(options.removed_magics), strict_shell=options.strict_shell)

@@ -12,8 +12,6 @@ from jupyter_dlops.errors import ConvertError, NotFoundError, UsageError
 BAD_CORPUS = [
     ("not_json", "invalid JSON at line 1"),
     ("two_parameters", "cells 1 and 2 are both tagged 'parameters'"),
-    ("no_code_cells", "nothing to export: it has no code cells"),
-    ("raw_only", "nothing to export"),
     ("r_kernel", "only Python notebooks can be exported"),
     ("syntax_error", "cell 2, line 2: '(' was never closed"),
     ("unknown_magic", "cell 2, line 2: cannot export '%store x'"),
@@ -35,6 +33,40 @@ def test_cli_prints_one_line_and_exits_7(tmp_path, capsys, name: str, message: s
     assert main(["export", str(copy_corpus(tmp_path, name))]) == 7
     err = capsys.readouterr().err
     assert err.startswith("dlops: error: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["no_code_cells", "raw_only"])
+def test_notebook_without_code_exports_a_script_that_says_so(tmp_path, capsys, name: str) -> None:
+    path = copy_corpus(tmp_path, name)
+    assert main(["export", str(path)]) == 0  # issue 16: not a refusal
+    script = path.with_suffix(".py").read_text()
+    assert script.rstrip().endswith("# [dlops] the notebook has no code cells: the script only has "
+                                    "its text as comments; running it does nothing.")
+    assert "warning: the notebook has no code cells" in capsys.readouterr().out
+    from convert_helpers import run_python
+
+    assert run_python(path.with_suffix(".py")).returncode == 0
+
+
+def test_every_code_cell_skipped_is_still_refused() -> None:
+    with pytest.raises(ConvertError, match="every code cell is left out"):
+        convert_notebook(notebook(cell("x = 1", "skip")))
+
+
+def test_cli_export_strict_shell_and_remove_magic(tmp_path, capsys) -> None:
+    path = tmp_path / "nb.ipynb"
+    import json
+
+    path.write_text(json.dumps(notebook(cell("%comet show\n!false"))))
+    assert main(["export", str(path)]) == 7
+    assert "cannot export '%comet show'" in capsys.readouterr().err
+    assert main(["export", str(path), "--strict-shell", "--remove-magic", "comet=Comet display"]) == 0
+    assert path.with_suffix(".py").read_text().rstrip().endswith(
+        "# [dlops] removed '%comet show': Comet display\n_dlops_sh('false', check=True)")
+    before = path.with_suffix(".py").read_bytes()
+    assert main(["export", str(path), "--remove-magic", "no way"]) == UsageError.exit_code
+    assert "--remove-magic 'no way': expected a magic name" in capsys.readouterr().err
+    assert path.with_suffix(".py").read_bytes() == before
 
 
 def test_missing_notebook_exits_3(tmp_path, capsys) -> None:
@@ -103,7 +135,6 @@ def test_long_lines_and_unicode_identifiers_survive(tmp_path) -> None:
     ("class C:\n    return 1", "cell 1, line 2: 'return' outside function"),
     ("nonlocal x", "cell 1, line 1: nonlocal declaration not allowed at module level"),
     ("x = (yield)", "cell 1, line 1: 'yield' outside function"),
-    ("await f()", "cell 1, line 1: 'await' outside async function"),
     ("def g():\n    await f()", "cell 1, line 2: 'await' outside async function"),
     ("from __future__ import annotations", "cell 1, line 1: a 'from __future__' import cannot be exported"),
 ])
@@ -115,7 +146,7 @@ def test_errors_python_finds_only_when_compiling(source: str, message: str) -> N
 
 @pytest.mark.parametrize("source", [
     "for i in range(2):\n    if i:\n        break\n    continue", "def f():\n    return (yield 1)",
-    "async def g():\n    await f()", "g = lambda: (yield)", "while True:\n    break\nelse:\n    pass",
+    "async def g():\n    await f()", "await f()", "g = lambda: (yield)", "while True:\n    break\nelse:\n    pass",
     "try:\n    pass\nexcept Exception:\n    pass\nfinally:\n    x = 1",
 ])
 def test_valid_control_flow_is_exported_and_compiles(source: str) -> None:

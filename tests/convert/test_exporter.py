@@ -62,3 +62,21 @@ def test_export_path_imports_neither_nbconvert_nor_ipython(tmp_path) -> None:
     assert done.stderr == "[]"
     report = json.loads(done.stdout)
     assert report["cells_exported"] == 8 and "requirements" in report
+
+
+def test_exporter_traits_remove_magics_and_strict_shell() -> None:
+    pytest.importorskip("nbconvert")
+    import nbformat
+    from convert_helpers import cell, notebook
+    from traitlets.config import Config
+
+    from jupyter_dlops.convert.exporter import DlopsScriptExporter
+
+    config = Config()
+    config.DlopsScriptExporter.removed_magics = {"comet": "Comet display"}
+    config.DlopsScriptExporter.strict_shell = True
+    made = notebook(cell("%comet show\n!false"))
+    made["nbformat_minor"] = 4  # cells without ids, as nbformat 4.4 has them
+    node = nbformat.from_dict(made)
+    body, _ = DlopsScriptExporter(config=config).from_notebook_node(node, {"metadata": {"name": "nb"}})
+    assert body.rstrip().endswith("# [dlops] removed '%comet show': Comet display\n_dlops_sh('false', check=True)")

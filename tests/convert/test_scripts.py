@@ -92,11 +92,12 @@ def test_cell_magics_script_runs(tmp_path) -> None:
     assert (path.parent / "out.txt").read_text() == "line one\nline two\n"
 
 
-def test_failing_shell_command_stops_the_script(tmp_path) -> None:
+def test_failing_shell_command_stops_the_script_with_strict_shell(tmp_path) -> None:
     from convert_helpers import cell, notebook
 
     (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(cell("!exit 3"), cell("print('after')"))))
-    done = run_python(export_notebook(tmp_path / "nb.ipynb").script_path, "--no-track", check=False)
+    script = export_notebook(tmp_path / "nb.ipynb", strict_shell=True).script_path
+    done = run_python(script, "--no-track", check=False)
     assert done.returncode != 0 and "CalledProcessError" in done.stderr and "after" not in done.stdout
 
 

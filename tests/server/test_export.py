@@ -101,3 +101,15 @@ async def test_script_symlink_pointing_outside_is_replaced_not_followed(jp_fetch
     await post_export(jp_fetch, {"path": "nb.ipynb"})
     assert outside.read_text() == "untouched\n"
     assert not (jp_root_dir / "nb.py").is_symlink()
+
+
+@needs_converter
+@pytest.mark.parametrize("jp_server_config", [{
+    "ServerApp": {"jpserver_extensions": {"jupyter_dlops": True}, "allow_unauthenticated_access": False},
+    "JupyterDlops": {"removed_magics": {"comet": "Comet display"}, "strict_shell": True},
+}])
+async def test_export_button_reads_the_magic_table_and_strict_shell(jp_fetch, jp_root_dir):
+    write_notebook(jp_root_dir / "nb.ipynb", [("%comet show\n!false", [])])
+    data = json.loads((await post_export(jp_fetch, {"path": "nb.ipynb"})).body)
+    script = (jp_root_dir / data["script_path"]).read_text()
+    assert script.rstrip().endswith("# [dlops] removed '%comet show': Comet display\n_dlops_sh('false', check=True)")
