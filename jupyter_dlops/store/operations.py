@@ -224,6 +224,17 @@ class StoreOperations(MetricOperations):
                 )
         return [run_id for run_id, _ in stale]
 
+    def kill_running(self, run_ids: Sequence[str], error: str) -> None:
+        """Ctrl-C: end the runs among ``run_ids`` that still run as ``killed``, in one
+        conditional UPDATE (a run that ended meanwhile keeps its status)."""
+        now = time.time()
+        with self.write() as cursor:
+            cursor.executemany(
+                "UPDATE run SET status = 'killed', end_time = ?, error = ? "
+                "WHERE run_id = ? AND status = 'running'",
+                [(now, error, run_id) for run_id in run_ids],
+            )
+
     # -- objects ------------------------------------------------------------------------
     def referenced_objects(self) -> set[str]:
         from .migrations import all_migrations
