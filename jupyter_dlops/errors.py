@@ -65,6 +65,11 @@ class SchemaVersionError(StoreError):
     """The store was written by a newer jupyter-dlops."""
 
 
+class InvalidValueError(UsageError, ValueError):
+    """A value the store cannot hold (a metric step beyond 64 bits, a name that is not
+    UTF-8), refused in the caller's thread, where it was given."""
+
+
 class ReadOnlyQueryError(UsageError):
     """A statement given to ``dlops sql`` that would write."""
 
