@@ -96,6 +96,13 @@ def _new_or_known(store, root, entries, tree, name, meta, path_column, store_con
     manifest, cache_rows = hash_tree(store, root, entries, stats)
     vid = version_id(manifest, meta_hash=tree[1] or None)
     existing = records.get(store, vid)
+    with store.objects.pinned():  # gc waits until the rows referencing these objects exist
+        return _record(store, vid, existing, root, entries, manifest, tree, name, meta,
+                       path_column, store_content, stats, cache_rows)
+
+
+def _record(store, vid, existing, root, entries, manifest, tree, name, meta, path_column,
+            store_content, stats, cache_rows) -> dict[str, Any]:
     meta_info = None
     if meta is not None and existing is None:
         meta_info = _load_meta(store, meta, path_column, manifest, root)
