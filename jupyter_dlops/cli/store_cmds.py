@@ -40,9 +40,16 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
+    import sys
+
     from ..store import open_store
+    from ..store.readonly import MAX_ROWS
 
     columns, rows = open_store(create=False).query_readonly(args.query, args.limit)
+    if not args.limit and len(rows) > MAX_ROWS:  # memory stays bounded, whatever the query
+        rows = rows[:MAX_ROWS]
+        print(f"dlops: showing the first {MAX_ROWS:,} rows; add --limit N or a LIMIT clause for another number",
+              file=sys.stderr)
     if args.json:
         print_json([json_safe(dict(zip(columns, row, strict=False))) for row in rows])
     elif columns:
