@@ -110,5 +110,6 @@ EXIT_CODES = {
     6: "data changed since it was versioned (verify found differences)",
     7: "export refused (untranslatable magic, hidden state with --strict)",
     8: "a run failed, or a reproduction differs",
+    9: "the store's copy of an object a reproduction needs was altered",
     130: "interrupted (Ctrl-C)",
 }
