@@ -13,7 +13,7 @@ from typing import Any
 from .. import values
 from ..errors import AmbiguousError, NotFoundError, UsageError
 from ..models import RUN_COLUMNS, RUN_STATUSES, Artifact, MetricSummary, Run
-from .metric_ops import MetricOperations
+from .metric_ops import MetricOperations, metric_number
 
 CHUNK = 500
 STALE_HEARTBEAT_SECONDS = 120.0
@@ -146,7 +146,8 @@ class StoreOperations(MetricOperations):
                 f"SELECT run_id, key, last, min, max, count, last_step FROM metric_summary "
                 f"WHERE run_id IN ({marks}) ORDER BY key", chunk
             ):
-                by_id[run_id].metrics[key] = MetricSummary(*summary)
+                last, *rest = summary
+                by_id[run_id].metrics[key] = MetricSummary(metric_number(last), *rest)
             for run_id, key, value in self.read(
                 f"SELECT run_id, key, value FROM tag WHERE run_id IN ({marks}) ORDER BY key", chunk
             ):
