@@ -62,3 +62,38 @@ def test_an_experiment_name_that_is_not_utf8_is_a_usage_error(store_uri, corpus,
     assert len(lines) == 1 and "--experiment" in lines[0] and "UTF-8" in lines[0], done.stderr
     runs = sqlite3.connect(Path(store_uri) / "dlops.db").execute("SELECT COUNT(*) FROM run").fetchone()[0]
     assert runs == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_a_read_only_store_fails_with_exit_4(store_uri, corpus, command):
+    import shutil
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        pytest.skip("setpriv is not installed")
+    as_nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    if subprocess.run([*as_nobody, sys.executable, "-c", "import jupyter_dlops"], capture_output=True,
+                      timeout=120).returncode != 0:
+        pytest.skip("another user cannot run this Python interpreter here")
+    _init(store_uri)
+    public = Path(tempfile.mkdtemp(prefix="dlops-ro-"))  # pytest's tmp folders are private to root
+    try:
+        public.chmod(0o755)
+        shutil.copytree(store_uri, public / "store")
+        shutil.copy(corpus / "train_script.py", public / "train_script.py")
+        os.system(f"chmod -R a+rX,a-w {public / 'store'}")
+        args = [command, str(public / "train_script.py"), "--engine", "script"]
+        if command == "sweep":
+            args += ["-p", "lr", "0.1", "0.2", "--workers", "2", "--name", "ro"]
+        try:
+            done = subprocess.run([*as_nobody, *DLOPS, *args], env={**os.environ, "DLOPS_STORE": str(public / "store")},
+                                  capture_output=True, text=True, timeout=150, cwd=public)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"dlops {command} on a read-only store hung")
+    finally:
+        shutil.rmtree(public, ignore_errors=True)
+    assert done.returncode == 4, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "read-only" in lines[0], done.stderr
