@@ -40,7 +40,7 @@ ENVIRONMENT = {
     "DLOPS_ARTIFACTS": ("`objects/` beside the database", "Folder of the content-addressed "
                         "object store (artifacts, code, logs); the URI's `?artifacts=` wins."),
     "DLOPS_BUSY_TIMEOUT": ("30", "Seconds a SQLite writer waits for a lock before failing."),
-    "DLOPS_SQL_TIMEOUT": ("30", "Seconds a PostgreSQL statement may run (`statement_timeout`)."),
+    "DLOPS_SQL_TIMEOUT": ("30", "Seconds a `dlops sql` statement may run (SQLite: progress handler; PostgreSQL: `statement_timeout`)."),
     "DLOPS_CONNECT_TIMEOUT": ("10", "Seconds to wait for a PostgreSQL connection."),
     "DLOPS_FLUSH_INTERVAL": ("0.25", "Seconds between commits of buffered metrics (at most this "
                              "much is lost on SIGKILL)."),

@@ -65,6 +65,11 @@ class SchemaVersionError(StoreError):
     """The store was written by a newer jupyter-dlops."""
 
 
+class InvalidValueError(UsageError, ValueError):
+    """A value the store cannot hold (a metric step beyond 64 bits, a name that is not
+    UTF-8), refused in the caller's thread, where it was given."""
+
+
 class ReadOnlyQueryError(UsageError):
     """A statement given to ``dlops sql`` that would write."""
 
@@ -105,5 +110,6 @@ EXIT_CODES = {
     6: "data changed since it was versioned (verify found differences)",
     7: "export refused (untranslatable magic, hidden state with --strict)",
     8: "a run failed, or a reproduction differs",
+    9: "the store's copy of an object a reproduction needs was altered",
     130: "interrupted (Ctrl-C)",
 }

@@ -90,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if code == 130 and argv is None:  # Ctrl-C handled by the command (a sweep)
+            _leave_now(code)
+        return code
     except DlopsError as error:
         print(f"dlops: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -101,9 +104,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("dlops: interrupted", file=sys.stderr)
+        if argv is None:
+            _leave_now(130)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _leave_now(code: int) -> None:
+    """Exit at once after Ctrl-C, skipping the interpreter's teardown: with kernels just
+    killed, ZMQ contexts and worker threads held it for seconds on a loaded machine, and a
+    sweep must stop within 2 s (issue 14). Exit handlers (buffered metrics) still run."""
+    import atexit
+    import contextlib
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def run() -> None:  # pragma: no cover - console-script shim

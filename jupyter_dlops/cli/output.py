@@ -31,9 +31,10 @@ def print_json(data: Any) -> None:
 
 
 def json_safe(value: Any) -> Any:
-    """NaN and infinities are not JSON: they become null."""
+    """NaN and infinities are not JSON numbers: they become the strings "NaN", "Infinity"
+    and "-Infinity" (JavaScript's spelling), so that a NaN metric never reads as missing."""
     if isinstance(value, float) and not math.isfinite(value):
-        return None
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

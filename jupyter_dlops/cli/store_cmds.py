@@ -40,9 +40,17 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from ..store import open_store
+    import sys
 
-    columns, rows = open_store(create=False).query_readonly(args.query, args.limit)
+    from ..store import open_store
+    from ..store.readonly import MAX_ROWS
+
+    # One row more than shown tells that there were more; memory stays bounded on both stores.
+    columns, rows = open_store(create=False).query_readonly(args.query, args.limit or MAX_ROWS + 1)
+    if not args.limit and len(rows) > MAX_ROWS:
+        rows = rows[:MAX_ROWS]
+        print(f"dlops: showing the first {MAX_ROWS:,} rows; add --limit N or a LIMIT clause for another number",
+              file=sys.stderr)
     if args.json:
         print_json([json_safe(dict(zip(columns, row, strict=False))) for row in rows])
     elif columns:

@@ -96,23 +96,30 @@ def _new_or_known(store, root, entries, tree, name, meta, path_column, store_con
     manifest, cache_rows = hash_tree(store, root, entries, stats)
     vid = version_id(manifest, meta_hash=tree[1] or None)
     existing = records.get(store, vid)
+    with store.objects.pinned():  # gc waits until the rows referencing these objects exist
+        return _record(store, vid, existing, root, entries, manifest, tree, name, meta,
+                       path_column, store_content, stats, cache_rows)
+
+
+def _record(store, vid, existing, root, entries, manifest, tree, name, meta, path_column,
+            store_content, stats, cache_rows) -> dict[str, Any]:
     meta_info = None
     if meta is not None and existing is None:
         meta_info = _load_meta(store, meta, path_column, manifest, root)
     had_content = _store_content(store, store_content, existing, entries, manifest)
     with store.write() as cursor:
         statcache.save(cursor, cache_rows)
-        if existing is None:
-            insert_version(cursor, vid, name=name, root=root, manifest=manifest, now=time.time(),
-                           has_content=store_content, meta_hash=tree[1] or None,
-                           meta_info=meta_info)
-        elif store_content and not had_content:
-            cursor.execute("UPDATE data_version SET has_content = 1 WHERE version_id = ?", (vid,))
+        created = existing is None and insert_version(
+            cursor, vid, name=name, root=root, manifest=manifest, now=time.time(),
+            has_content=store_content, meta_hash=tree[1] or None, meta_info=meta_info)
+        if store_content and not had_content and not created:  # known, or added meanwhile
+            cursor.execute("UPDATE data_version SET has_content = 1 WHERE version_id = ? "
+                           "AND has_content = 0", (vid,))
         if name:
             record_name(cursor, name, vid, time.time())
         if not stats.racy:
             statcache.save_tree(cursor, tree[0], tree[1], tree[2], vid)
-    return {"id": vid, "name": name, "created": existing is None, "files": len(manifest),
+    return {"id": vid, "name": name, "created": created, "files": len(manifest),
             "bytes": sum(f.size for f in manifest), "has_content": store_content or had_content}
 
 
@@ -150,28 +157,37 @@ def _load_meta(store, meta, path_column, manifest, root) -> dict[str, Any]:
 
 
 def insert_version(cursor, vid: str, *, name, root, manifest, now, has_content,
-                   meta_hash=None, meta_info=None, parent_id=None, query=None) -> None:
-    """Insert a new version and its manifest inside an open write transaction."""
+                   meta_hash=None, meta_info=None, parent_id=None, query=None) -> bool:
+    """Insert a version and its manifest inside an open write transaction, if absent.
+
+    Versions are content-addressed and immutable, so a concurrent writer inserting the same
+    one is no conflict: each statement inserts if absent (issue 14: two sweep workers adding
+    the same data lost a run to a unique-key violation). Returns whether this call inserted it.
+    """
     meta_info = meta_info or {}
-    cursor.execute(
+    inserted = cursor.execute(
         "INSERT INTO data_version (version_id, name, source_path, created, file_count, "
         "total_bytes, has_content, meta_object, meta_hash, meta_path_column, meta_rows, "
-        "parent_id, query) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "parent_id, query) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (version_id) DO NOTHING",
         (vid, name, root, now, len(manifest), sum(f.size for f in manifest), int(has_content),
          meta_info.get("object"), meta_hash, meta_info.get("column"), meta_info.get("rows"),
          parent_id, query),
-    )
+    ).rowcount == 1
     cursor.executemany(
-        "INSERT INTO data_file (version_id, path, size, hash) VALUES (?, ?, ?, ?)",
+        "INSERT INTO data_file (version_id, path, size, hash) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (version_id, path) DO NOTHING",
         [(vid, f.path, f.size, f.hash) for f in manifest],
     )
+    return inserted
 
 
 def record_name(cursor, name: str, vid: str, now: float) -> None:
-    """Append ``vid`` to the history of ``name`` unless it already is the newest there."""
-    newest = cursor.execute(
-        "SELECT version_id FROM data_name WHERE name = ? ORDER BY created DESC LIMIT 1", (name,)
-    ).fetchone()
-    if not newest or newest[0] != vid:
-        cursor.execute("INSERT INTO data_name (name, version_id, created) VALUES (?, ?, ?)",
-                       (name, vid, now))
+    """Append ``vid`` to the history of ``name`` unless it already is the newest there
+    (one statement: the check and the insert cannot be split by another writer)."""
+    cursor.execute(
+        "INSERT INTO data_name (name, version_id, created) SELECT ?, ?, ? "
+        "WHERE COALESCE((SELECT version_id FROM data_name WHERE name = ? "
+        "ORDER BY created DESC LIMIT 1), '') <> ? ON CONFLICT DO NOTHING",
+        (name, vid, now, name, vid),
+    )

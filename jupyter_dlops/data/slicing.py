@@ -97,11 +97,10 @@ def save_slice(store, result: dict[str, Any], name: str) -> dict[str, Any]:
                      "column": result["path_column"], "rows": len(result["rows"])}
     now = time.time()
     with store.write() as cursor:
-        if existing is None:
-            insert_version(cursor, vid, name=name.strip(), root=parent["source_path"],
-                           manifest=manifest, now=now, has_content=parent["has_content"],
-                           meta_hash=parent["meta_hash"], meta_info=meta_info,
-                           parent_id=parent["id"], query=result["where"])
+        created = existing is None and insert_version(
+            cursor, vid, name=name.strip(), root=parent["source_path"], manifest=manifest, now=now,
+            has_content=parent["has_content"], meta_hash=parent["meta_hash"], meta_info=meta_info,
+            parent_id=parent["id"], query=result["where"])
         record_name(cursor, name.strip(), vid, now)
-    return {"id": vid, "name": name.strip(), "created": existing is None, "parent": parent["id"],
+    return {"id": vid, "name": name.strip(), "created": created, "parent": parent["id"],
             "query": result["where"], "files": len(manifest), "bytes": sum(f.size for f in manifest)}

@@ -22,10 +22,13 @@ class ReproReport:
     rtol: float = 1e-6
     atol: float = 1e-9
     data_changed: bool = False
+    altered: bool = False  # an object of the record no longer matches its BLAKE3 id
 
     def exit_code(self) -> int:
         if self.verdict in ("reproduced", "checked"):
             return 0
+        if self.altered:
+            return 9
         if self.data_changed:
             return 6
         return 8

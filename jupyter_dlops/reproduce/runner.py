@@ -9,6 +9,7 @@ from typing import Any
 
 from .checks import compare_artifacts, compare_metrics, data_check, environment_diff
 from .code import CannotRebuild, RebuiltCode, rebuild
+from .integrity import altered_object
 from .report import ReproReport
 
 
@@ -19,6 +20,10 @@ def run_reproduction(ref: str, *, check_only: bool, allow_data_change: bool, rto
     db = open_store(store, create=False)
     old = db.get_run(ref)
     report = ReproReport(old.run_id, rtol=rtol, atol=atol)
+    altered = altered_object(old.sections, db.objects)
+    if altered:
+        report.altered = True
+        return _cannot(report, altered)
     report.environment = environment_diff(old.sections.get("environment"), db.objects)
     if old.status == "running":
         return _cannot(report, "the run is still running; reproduce it once it has ended")

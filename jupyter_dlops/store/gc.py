@@ -10,6 +10,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+CLOCK_MARGIN = 60.0  # seconds: file times and run start times may come from different clocks
 OBJECT_IN_SECTION = re.compile(r'"[a-z_]*_object"\s*:\s*"([0-9a-f]{64})"')
 
 
@@ -31,10 +32,35 @@ def referenced_ids(store) -> set[str]:
 
 
 def collect(store, *, grace_seconds: float = 3600.0, dry_run: bool = False) -> GcReport:
+    """Remove unreferenced objects older than the grace period, whatever writers do meanwhile.
+
+    The references are read and the objects removed under the object store's exclusive lock
+    (writers hold it shared, see ``ObjectStore.pinned``), and nothing is removed that is newer
+    than the start of the oldest running run, which may still write the row that references
+    it: with ``--grace 0`` a writing run lost 11 of 400 artifacts before (issue 14)."""
+    if not getattr(store, "read_only", False):
+        # A crashed run must not protect its objects for ever. Done before taking the lock:
+        # under it, gc only reads the database, so a writer inside a transaction that waits
+        # for the lock can never be waiting on gc in turn.
+        store.reap_stale_runs()
+    with store.objects.pinned(exclusive=True):
+        return _collect(store, grace_seconds, dry_run)
+
+
+def _cutoff(store, grace_seconds: float) -> float:
+    """Objects modified after this time are kept: the grace period, and the running runs."""
+    cutoff = time.time() - grace_seconds
+    row = store.read_one("SELECT MIN(start_time) FROM run WHERE status = 'running'")
+    if row and row[0] is not None:
+        cutoff = min(cutoff, row[0] - CLOCK_MARGIN)
+    return cutoff
+
+
+def _collect(store, grace_seconds: float, dry_run: bool) -> GcReport:
     report = GcReport()
+    cutoff = _cutoff(store, grace_seconds)
     refs = referenced_ids(store)
     report.referenced = len(refs)
-    cutoff = time.time() - grace_seconds
     for object_id in list(store.objects.iter_ids()):
         report.objects += 1
         if object_id in refs:

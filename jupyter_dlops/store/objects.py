@@ -7,6 +7,7 @@ most a stray temporary file, which ``dlops gc`` removes.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -20,6 +21,7 @@ from ..errors import NotFoundError, StoreError
 
 CHUNK = 1 << 20
 MMAP_THRESHOLD = 4 << 20
+GC_LOCK = ".gc-lock"
 
 
 def hash_bytes(data: bytes) -> str:
@@ -71,15 +73,42 @@ class ObjectStore:
             return self.exists(object_id)
         return True
 
+    @contextlib.contextmanager
+    def pinned(self, *, exclusive: bool = False) -> Iterator[None]:
+        """The lock that keeps ``dlops gc`` from racing writers (issue 14).
+
+        Writers hold it shared while they store or reuse an object (and, outside a run, until
+        the row that references it is committed); gc holds it exclusively while it reads the
+        references and removes objects, so it never sees an object between its write and its
+        reference, nor removes one a writer just reused."""
+        try:
+            fd = os.open(self.root / GC_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError:  # no objects yet, or a read-only store: nothing for gc to remove
+            fd = None
+        try:
+            if fd is not None:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)
+
     def put_bytes(self, data: bytes) -> str:
         object_id = hash_bytes(data)
-        if not self._reuse(object_id):
-            self._install(object_id, lambda handle: handle.write(data))
+        with self.pinned():
+            if not self._reuse(object_id):
+                self._install(object_id, lambda handle: handle.write(data))
         return object_id
 
     def put_file(self, source: str | os.PathLike[str], *, link: bool = False) -> str:
         """Store a file's content; ``link`` tries a hard link before copying."""
         object_id = hash_file(source)
+        with self.pinned():
+            return self._put_file(source, object_id, link)
+
+    def _put_file(self, source: str | os.PathLike[str], object_id: str, link: bool) -> str:
         if self._reuse(object_id):
             return object_id
         if link and self._try_link(source, object_id):

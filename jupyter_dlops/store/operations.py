@@ -13,7 +13,7 @@ from typing import Any
 from .. import values
 from ..errors import AmbiguousError, NotFoundError, UsageError
 from ..models import RUN_COLUMNS, RUN_STATUSES, Artifact, MetricSummary, Run
-from .metric_ops import MetricOperations
+from .metric_ops import MetricOperations, metric_number
 
 CHUNK = 500
 STALE_HEARTBEAT_SECONDS = 120.0
@@ -163,7 +163,8 @@ class StoreOperations(MetricOperations):
                 f"SELECT run_id, key, last, min, max, count, last_step FROM metric_summary "
                 f"WHERE run_id IN ({marks}) ORDER BY key", chunk
             ):
-                by_id[run_id].metrics[key] = MetricSummary(*summary)
+                last, *rest = summary
+                by_id[run_id].metrics[key] = MetricSummary(metric_number(last), *rest)
             for run_id, key, value in self.read(
                 f"SELECT run_id, key, value FROM tag WHERE run_id IN ({marks}) ORDER BY key", chunk
             ):
@@ -240,6 +241,17 @@ class StoreOperations(MetricOperations):
                     [(last, run_id) for run_id, last in stale],
                 )
         return [run_id for run_id, _ in stale]
+
+    def kill_running(self, run_ids: Sequence[str], error: str) -> None:
+        """Ctrl-C: end the runs among ``run_ids`` that still run as ``killed``, in one
+        conditional UPDATE (a run that ended meanwhile keeps its status)."""
+        now = time.time()
+        with self.write() as cursor:
+            cursor.executemany(
+                "UPDATE run SET status = 'killed', end_time = ?, error = ? "
+                "WHERE run_id = ? AND status = 'running'",
+                [(now, error, run_id) for run_id in run_ids],
+            )
 
     # -- objects ------------------------------------------------------------------------
     def referenced_objects(self) -> set[str]:

@@ -27,6 +27,10 @@ ATTRIBUTES = {
 }
 #: Run attributes that hold numbers; the others hold text.
 NUMERIC_ATTRIBUTES = {"start_time", "end_time", "duration"}
+#: A NaN metric satisfies no comparison (as in IEEE arithmetic, NumPy and pandas): SQLite
+#: stores it as the text 'NaN', which sorts above every number, and PostgreSQL's NaN is
+#: greater than every number, so both need this guard. Infinities compare as infinities.
+_NOT_NAN = " AND last <> 'NaN'"
 COMPARISONS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 KEYWORDS = {"and", "or", "not", "in", "is", "null", "like", "true", "false"}
 
@@ -224,7 +228,8 @@ class Field:
                 f"metrics are numbers; compare metrics.{self.key} with a number",
                 self.parser.tokens[self.parser.i - 1],
             )
-        return self._scoped(f"{column} {op} ?", [self._attribute_value(value)], negate)
+        return self._scoped(f"{column} {op} ?{_NOT_NAN if self.table == 'metric_summary' else ''}",
+                            [self._attribute_value(value)], negate)
 
     def _attribute_value(self, value: Any) -> Any:
         """Run attributes are typed columns: PostgreSQL compares text with text and numbers
@@ -246,7 +251,8 @@ class Field:
         column = self.column_for(items[0])
         values = [_tag_text(v) if self.table == "tag" else self._attribute_value(v) for v in items]
         marks = ", ".join("?" for _ in values)
-        return self._scoped(f"{column} IN ({marks})", values, negate)
+        nan = _NOT_NAN if self.table == "metric_summary" else ""
+        return self._scoped(f"{column} IN ({marks}){nan}", values, negate)
 
     def null_test(self, negate: bool) -> str:
         if self.table is None:
@@ -310,9 +316,12 @@ def compile_sort(text: str | None) -> tuple[str, list[Any]]:
     direction = "DESC" if descending else "ASC"
     if field.table is None:
         return f"({field.column}) IS NULL, {field.column} {direction}, run.start_time DESC", []
+    if field.table == "metric_summary":  # NaN sorts with the missing values, last
+        expr = "(SELECT last FROM metric_summary s WHERE s.run_id = run.run_id AND s.key = ?)"
+        return (f"({expr} IS NULL OR {expr} = 'NaN'), {expr} {direction}, run.start_time DESC",
+                [field.key] * 3)
     if field.table != "param":
-        column = {"tag": "value", "metric_summary": "last"}[field.table]
-        expr = f"(SELECT {column} FROM {field.table} s WHERE s.run_id = run.run_id AND s.key = ?)"
+        expr = "(SELECT value FROM tag s WHERE s.run_id = run.run_id AND s.key = ?)"
         return f"({expr}) IS NULL, {expr} {direction}, run.start_time DESC", [field.key] * 2
     # Numbers and strings live in two columns (PostgreSQL cannot COALESCE them into one):
     # runs without the parameter last, then numbers before strings, as SQLite orders them.

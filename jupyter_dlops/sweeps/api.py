@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -46,13 +47,25 @@ class SweepResult(list):
         return pd.DataFrame(rows)
 
 
-def _check_common(notebook: str | Path, engine: str) -> str:
+def _check_common(notebook: str | Path, engine: str, **names: str | None) -> str:
+    for option, value in names.items():
+        _check_utf8(option, value)
     path = Path(notebook)
     if not path.is_file():
         raise NotFoundError(f"{path} does not exist; give the path of a notebook or a percent-format script")
     if engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'; choose papermill or script")
     return str(path.resolve())
+
+
+def _check_utf8(option: str, value: str | None) -> None:
+    """A name the store cannot hold fails here, in the caller, not in a worker (issue 14)."""
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"--{option} {ascii(value)} is not valid UTF-8; give a name in UTF-8") from None
 
 
 def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random: int | None = None,
@@ -90,7 +103,7 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
     from .notebook_io import kernel_name, literal_defaults, load_notebook
     from .plan import build_space, combinations, typed_space
 
-    path = _check_common(notebook, engine)
+    path = _check_common(notebook, engine, experiment=experiment, name=name)
     executor_obj = executor_class(executor)(workers, scheduler=scheduler, prewarm=prewarm)
     space = build_space(params, random=random, spec=str(spec) if spec else None, seed=seed, from_cli=_from_cli)
     space, declared = typed_space(space, path)
@@ -145,6 +158,10 @@ def _execute(executor_obj: Any, tasks: list[RunTask], db: Any, sweep_id: str, wo
     except KeyboardInterrupt:
         set_status(db, sweep_id, "killed")
         raise
+    except Exception:  # a worker could not start or end a run: the sweep did not finish
+        with contextlib.suppress(Exception):  # the store may be what failed
+            set_status(db, sweep_id, "failed")
+        raise
     finally:
         bar.close()
 
@@ -167,7 +184,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     from .params import check_names, coerce
     from .runlife import capture_sections
 
-    path = _check_common(notebook, engine)
+    path = _check_common(notebook, engine, experiment=experiment, name=name)
     nb = load_notebook(path)
     declared = declared_parameters(nb)
     given = dict(params or {})

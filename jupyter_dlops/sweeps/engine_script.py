@@ -30,7 +30,7 @@ def run_script(task: RunTask, cancel: threading.Event | None = None, **_: Any) -
     workdir = Path(tempfile.mkdtemp(prefix="dlops-run-"))
     out, err = workdir / "stdout.txt", workdir / "stderr.txt"
     try:
-        outcome = _execute(task, workdir, out, err, client)
+        outcome = _execute(task, workdir, out, err, client, cancel)
     except Exception as error:  # export refused, or the process could not start
         outcome = Outcome(task.run_id, "failed", "bad_notebook", f"{type(error).__name__}: {error}"[:500])
     if cancel is not None and cancel.is_set() and not outcome.ok:
@@ -42,7 +42,8 @@ def run_script(task: RunTask, cancel: threading.Event | None = None, **_: Any) -
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _execute(task: RunTask, workdir: Path, out: Path, err: Path, client: Any) -> Outcome:
+def _execute(task: RunTask, workdir: Path, out: Path, err: Path, client: Any,
+             cancel: threading.Event | None) -> Outcome:
     from .script_export import bootstrap, export_for_run
 
     script, argv = export_for_run(task.notebook, task.params, workdir)
@@ -52,6 +53,8 @@ def _execute(task: RunTask, workdir: Path, out: Path, err: Path, client: Any) ->
                                 stdout=stdout, stderr=stderr, start_new_session=True)
         with _lock:
             _live.add(proc)
+        if cancel is not None and cancel.is_set():  # Ctrl-C came while it started: kill_all missed it
+            _kill(proc)
         try:
             with sampled(client, task.run_id, proc.pid):
                 code = proc.wait(timeout=task.timeout)

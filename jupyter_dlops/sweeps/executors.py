@@ -3,13 +3,17 @@
 
 An executor takes the tasks, runs them, reports ``("started", task)`` and
 ``("finished", outcome)`` events, and on Ctrl-C kills what is running (those runs end
-``killed``), keeps what finished, and re-raises ``KeyboardInterrupt``.
+``killed``), keeps what finished, and re-raises ``KeyboardInterrupt``. A worker that cannot
+start or end a run (the store locked or read-only) stops the sweep the same way and its error
+reaches the caller: a dead worker must never leave the collector waiting (issue 14).
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +21,8 @@ from ..errors import UsageError
 from .task import Outcome, RunTask
 
 Event = Callable[[str, Any], None]
+INTERRUPTED = "interrupted (Ctrl-C)"
+STOP_GRACE = 1.0  # seconds the workers get, after Ctrl-C, to store the output of killed runs
 BUILTIN = {
     "local": "jupyter_dlops.sweeps.executors:LocalExecutor",
     "dask": "jupyter_dlops.sweeps.dask_executor:DaskExecutor",
@@ -41,6 +47,9 @@ def executor_class(name: str) -> type:
 
 def execute_task(task: RunTask, **options: Any) -> Outcome:
     """Run one task with its engine (also the function a Dask worker calls)."""
+    cancel = options.get("cancel")
+    if cancel is not None and cancel.is_set():  # stopped before its run was created
+        return Outcome(task.run_id, "killed", "interrupted", INTERRUPTED, params=task.params)
     if task.engine == "script":
         from .engine_script import run_script
 
@@ -76,13 +85,15 @@ class LocalExecutor:
                    for i in range(min(self.workers, len(tasks)))]
         for thread in threads:
             thread.start()
+        stopping = False
         try:
             return self._collect(len(tasks), on_event)
-        except KeyboardInterrupt:
-            self._interrupt(threads, on_event)
+        except BaseException as error:  # Ctrl-C, or a worker's error handed over by _collect
+            stopping = True
+            self._interrupt(tasks, threads, on_event, mark=isinstance(error, KeyboardInterrupt))
             raise
         finally:
-            self.pool.close()
+            self.pool.close(STOP_GRACE if stopping else 15.0)
 
     def _collect(self, total: int, on_event: Event) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -91,22 +102,32 @@ class LocalExecutor:
                 kind, payload = self._events.get(timeout=0.2)
             except queue.Empty:
                 continue
+            if kind == "error":
+                raise worker_error(payload)
             if kind == "finished":
                 outcomes.append(payload)
             on_event(kind, payload)
         return outcomes
 
-    def _interrupt(self, threads: list[threading.Thread], on_event: Event) -> None:
+    def _interrupt(self, tasks: list[RunTask], threads: list[threading.Thread], on_event: Event, *,
+                   mark: bool) -> None:
+        """Stop within ``STOP_GRACE`` seconds, however loaded the machine: kill every kernel
+        and process (those still starting too), mark the runs still running ``killed`` here,
+        and give the workers only the grace to store what their runs printed."""
         from .engine_script import kill_all
 
         self.cancel.set()
         self.pool.kill_all()
         kill_all()
+        if mark:
+            _mark_killed(tasks)
+        deadline = time.monotonic() + STOP_GRACE
         for thread in threads:
-            thread.join(timeout=30)
+            thread.join(max(0.0, deadline - time.monotonic()))
         while not self._events.empty():  # report the runs that ended while stopping
             kind, payload = self._events.get_nowait()
-            on_event(kind, payload)
+            if kind != "error":
+                on_event(kind, payload)
 
     def _take(self) -> RunTask | None:
         if self.cancel.is_set():
@@ -121,6 +142,9 @@ class LocalExecutor:
 
         try:
             self._work()
+        except BaseException as error:  # the collector re-raises it; the other workers stop
+            self.cancel.set()
+            self._events.put(("error", error))
         finally:
             close_thread_loop()
 
@@ -144,6 +168,28 @@ class LocalExecutor:
             km = _kernel_or_none(ahead[1])
             if km is not None:
                 self.pool.release(km)
+
+
+def _mark_killed(tasks: list[RunTask]) -> None:
+    """The runs of ``tasks`` still running end ``killed`` now, not when their worker gets to it."""
+    from ..errors import StoreError
+    from ..store import open_store
+
+    if tasks:
+        with contextlib.suppress(StoreError):  # a locked store: the workers or the stale-run sweep do it
+            open_store(tasks[0].store_uri).kill_running([t.run_id for t in tasks], INTERRUPTED)
+
+
+def worker_error(error: BaseException) -> BaseException:
+    """What the caller sees of a worker's failure: a store or usage problem as it is (one line,
+    its exit code); anything unforeseen as one line that names it."""
+    from ..errors import DlopsError
+
+    if isinstance(error, (DlopsError, KeyboardInterrupt)):
+        return error
+    text = " ".join(str(error).split())[:300]
+    return DlopsError(f"a sweep worker failed: {type(error).__name__}: {text}; "
+                      "the runs it did not finish are marked killed, run the command again to resume")
 
 
 def _kernel_or_none(future: Any) -> Any:

@@ -34,17 +34,23 @@ def _ipc_dir() -> str:
     return folder
 
 
-def start_kernel(kernel_name: str | None, env: dict[str, str], cwd: str | None) -> Any:
-    """A started ``AsyncKernelManager`` (IPC transport) with ``env`` as its environment."""
+def new_kernel(kernel_name: str | None) -> Any:
+    """An ``AsyncKernelManager`` on the IPC transport, not started yet."""
     from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
 
     tag = uuid.uuid4().hex[:16]
     folder = _ipc_dir()
-    km = AsyncKernelManager(
+    return AsyncKernelManager(
         kernel_name=kernel_name or "python3", transport="ipc",
         ip=os.path.join(folder, tag), connection_file=os.path.join(folder, f"{tag}.json"),
     )
+
+
+def start_kernel(kernel_name: str | None, env: dict[str, str], cwd: str | None, km: Any = None) -> Any:
+    """A started ``AsyncKernelManager`` (IPC transport) with ``env`` as its environment."""
+    from jupyter_core.utils import run_sync
+
+    km = km or new_kernel(kernel_name)
     run_sync(km.start_kernel)(env=env, cwd=cwd or os.getcwd())
     return km
 
@@ -123,8 +129,19 @@ def shutdown(km: Any) -> None:
         run_sync(km.shutdown_kernel)(now=False)
     except Exception:
         kill_kernel(km)
-        with contextlib.suppress(Exception):
-            km.cleanup_resources()
+        _cleanup(km)
+
+
+def _cleanup(km: Any) -> None:
+    """Remove a dead kernel's connection file and sockets."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(km.cleanup_resources)()
+
+
+class KernelStartStopped(RuntimeError):
+    """A kernel finished starting after the sweep was interrupted; it was killed at once."""
 
 
 _pools: weakref.WeakSet = weakref.WeakSet()
@@ -142,13 +159,33 @@ class KernelPool:
     def __init__(self) -> None:
         _pools.add(self)
         self.live: set[Any] = set()
+        self.stopped = False
         self._lock = threading.Lock()
         self._closing: list[threading.Thread] = []
 
     def start(self, kernel_name: str | None, env: dict[str, str], cwd: str | None) -> Any:
-        km = start_kernel(kernel_name, env, cwd)
+        """A started kernel; after :meth:`kill_all`, the kernel is killed and this raises.
+
+        A kernel is in ``live`` from before its process is launched, so that Ctrl-C kills it
+        even while it starts: when it was added only once started, a kernel starting at the
+        moment of Ctrl-C ran its whole run afterwards (the flaky Ctrl-C test of issue 14)."""
+        km = new_kernel(kernel_name)
         with self._lock:
+            if self.stopped:
+                raise KernelStartStopped("the sweep was interrupted before this kernel started")
             self.live.add(km)
+        try:
+            start_kernel(kernel_name, env, cwd, km)
+        except BaseException:
+            with self._lock:
+                self.live.discard(km)
+            raise
+        with self._lock:
+            stopped = self.stopped
+        if stopped:  # killed while it started, or launched just after kill_all looked
+            kill_kernel(km)
+            _cleanup(km)
+            raise KernelStartStopped("the sweep was interrupted while this kernel started")
         return km
 
     def start_ahead(self, kernel_name: str | None, env: dict[str, str], cwd: str | None) -> Future:
@@ -181,11 +218,17 @@ class KernelPool:
             self._closing.append(thread)
 
     def kill_all(self) -> None:
+        """Ctrl-C: kill every live kernel, and every kernel that finishes starting later."""
         with self._lock:
+            self.stopped = True
             kms = list(self.live)
         for km in kms:
             kill_kernel(km)
 
     def close(self, timeout: float = 15.0) -> None:
+        """Wait for the background shutdowns, ``timeout`` seconds in all."""
+        import time
+
+        deadline = time.monotonic() + timeout
         for thread in list(self._closing):
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))

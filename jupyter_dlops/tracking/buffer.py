@@ -67,6 +67,22 @@ class MetricBuffer:
                     print(f"dlops: metrics not saved yet ({error}); tracking paused, will retry",
                           file=sys.__stderr__)
                 self.paused_reason = str(error)
+            except Exception:  # a row the store refuses: it alone is dropped, never the batch
+                self._insert_one_by_one(rows)
+
+    def _insert_one_by_one(self, rows: list[tuple]) -> None:
+        """Rows are checked when logged (``values.metric_row``), so this is a last defence:
+        whatever one row does, the others are kept (issue 14: one bad value lost them all)."""
+        for index, row in enumerate(rows):
+            try:
+                self.store.insert_metrics([row])
+            except StoreError:  # the store itself failed meanwhile: keep the rest for the retry
+                with self._lock:
+                    self._rows[:0] = rows[index:]
+                return
+            except Exception as error:
+                print(f"dlops: metric {ascii(row[1])[:60]} = {row[2]!r} at step {row[3]!r} was not saved: "
+                      f"{type(error).__name__}: {error}", file=sys.__stderr__)
 
     def close(self) -> None:
         self._closed = True
@@ -78,4 +94,8 @@ class MetricBuffer:
         while not self._closed:
             self._wake.wait(self.interval)
             self._wake.clear()
-            self.flush()
+            try:
+                self.flush()
+            except Exception as error:  # the thread must live on: it is the only committer
+                print(f"dlops: metrics flush failed ({type(error).__name__}: {error}); will retry",
+                      file=sys.__stderr__)

@@ -114,14 +114,12 @@ class DlopsClient:
 
     def log_metric(self, run_id: str, key: str, value: Any, step: int | None = None,
                    timestamp: float | None = None) -> None:
-        if not isinstance(key, str) or not key:
-            raise UsageError(f"metric names must be non-empty strings, got {key!r}")
-        number = values.metric_value(value, key=key)
         counter = (run_id, key)
         if step is None:
-            step = self._steps[counter]
-        self._steps[counter] = int(step) + 1
-        self.buffer.add((run_id, key, number, int(step), timestamp or time.time()))
+            step = self._steps.get(counter, 0) if isinstance(key, str) else 0
+        key, number, step, when = values.metric_row(key, value, step, timestamp or time.time())
+        self._steps[counter] = step + 1
+        self.buffer.add((run_id, key, number, step, when))
 
     def log_metrics(self, run_id: str, metrics: dict[str, Any], step: int | None = None,
                     timestamp: float | None = None) -> None:

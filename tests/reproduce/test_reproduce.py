@@ -105,3 +105,25 @@ def test_changed_data_is_named_and_stops_unless_allowed(repo):
     allowed = reproduce(run.run_id, allow_data_change=True)
     assert allowed.verdict == "differs"  # rows went from 2 to 3
     assert [m.key for m in allowed.metrics if not m.ok] == ["rows"]
+
+
+@pytest.mark.parametrize("which", ["entry", "packages"])
+def test_a_tampered_object_is_never_used(repo, which):
+    """A stored object whose bytes no longer hash to its id: the verdict says so, nothing runs."""
+    import os
+
+    from jupyter_dlops.store import open_store
+
+    run = run_notebook(repo / "train_script.py", {"epochs": 2}, engine="script")
+    store = open_store()
+    object_id = (run.sections["code"]["entry_object"] if which == "entry"
+                 else run.sections["environment"]["packages_object"])
+    path = store.objects.path(object_id)
+    os.chmod(path, 0o644)
+    path.write_bytes(path.read_bytes().replace(b"epochs", b"epochz") + b"\nimport os  # tampered\n")
+    before = {r.run_id for r in store.search_runs()}
+    report = reproduce(run.run_id)
+    assert report.verdict == "could not run" and report.exit_code() == 9, report.render()
+    label = "train_script.py" if which == "entry" else "the recorded list of installed packages"
+    assert report.reason.startswith(f"the store's copy of {label} (object {object_id[:12]}) was altered")
+    assert report.new_run_id is None and {r.run_id for r in store.search_runs()} == before

@@ -1,3 +1,4 @@
+import math
 import os
 import subprocess
 import sys
@@ -53,7 +54,9 @@ def test_metric_summaries_fold_batches(store):
     store.insert_metrics([("r1", "loss", 0.5, 3, 3.0), ("r1", "loss", float("nan"), 4, 4.0)])
     summary = store.get_run("r1").metrics["loss"]
     assert (summary.min, summary.max, summary.count, summary.last_step) == (0.5, 3.0, 5, 4)
-    assert [v for _, v, _ in store.metric_series("r1")["loss"]] == [3.0, 1.0, 2.0, 0.5, None]
+    values = [v for _, v, _ in store.metric_series("r1")["loss"]]
+    assert values[:4] == [3.0, 1.0, 2.0, 0.5] and math.isnan(values[4])  # NaN kept (issue 14)
+    assert math.isnan(summary.last)
 
 
 def test_a_dead_process_run_is_reaped_as_killed(store):

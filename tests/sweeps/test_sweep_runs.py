@@ -65,21 +65,32 @@ def test_cli_sweep_summary_and_bad_input_leave_the_store_alone(store_uri, corpus
     assert "2 runs, 0 failed" in done.stdout
 
 
-def test_ctrl_c_marks_running_killed_keeps_finished_and_resumes(store_uri, corpus):
-    from jupyter_dlops.store import close_all, open_store
+def _sweep_until(store_uri, args, wanted):
+    """Start ``dlops ARGS`` and return (process, store) once the runs' statuses are ``wanted``.
 
-    args = [*DLOPS, "sweep", str(corpus / "slow.ipynb"), "-p", "seconds", "0.2", "60", "--workers", "2", "--name", "cc"]
+    Waits on the store's state, not on a clock (a loaded machine takes long to start kernels);
+    the bound only turns a sweep that never gets there into a clear failure."""
+    from jupyter_dlops.store import open_store
+
     env = {**os.environ, "DLOPS_STORE": store_uri}
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*DLOPS, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     store = None
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
         if Path(store_uri, "dlops.db").exists():
             store = store or open_store(store_uri)
-            statuses = sorted(r[0] for r in store.read("SELECT status FROM run"))
-            if statuses == ["finished", "running"]:
-                break
+            if wanted(sorted(r[0] for r in store.read("SELECT status FROM run"))):
+                return proc, store
+    proc.kill()
+    pytest.fail(f"the sweep never reached the state to interrupt: {proc.communicate()[1][-2000:]}")
+
+
+def test_ctrl_c_marks_running_killed_keeps_finished_and_resumes(store_uri, corpus):
+    from jupyter_dlops.store import close_all
+
+    args = ["sweep", str(corpus / "slow.ipynb"), "-p", "seconds", "0.2", "60", "--workers", "2", "--name", "cc"]
+    proc, store = _sweep_until(store_uri, args, lambda statuses: statuses == ["finished", "running"])
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -89,6 +100,20 @@ def test_ctrl_c_marks_running_killed_keeps_finished_and_resumes(store_uri, corpu
     close_all()
     resumed = sweep(corpus / "slow.ipynb", {"seconds": [0.2, 60.0]}, name="cc", limit=1)
     assert resumed.skipped == 1 and len(resumed) == 1
+
+
+def test_ctrl_c_while_kernels_start_kills_their_runs_too(store_uri, corpus):
+    """Ctrl-C while a run's kernel is still starting: the kernel is killed when it comes up,
+    not left to run its 60 s cell while the sweep waits (the flaky Ctrl-C test, issue 14)."""
+    args = ["sweep", str(corpus / "slow.ipynb"), "-p", "seconds", "60", "61", "--workers", "2",
+            "--no-prewarm", "--name", "starting"]
+    proc, store = _sweep_until(store_uri, args, lambda statuses: "running" in statuses)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    rows = store.read("SELECT status, error FROM run")
+    assert rows and {status for status, _ in rows} == {"killed"}, rows
+    assert all(error == "interrupted (Ctrl-C)" for _, error in rows)
 
 
 def test_dask_local_cluster_every_worker_writes_to_the_store(store_uri, corpus):
