@@ -28,6 +28,9 @@ def register(subparsers) -> None:
                         "compare their metrics and written files; exit 8 on a mismatch")
     p.add_argument("--standalone", action="store_true",
                    help="emit a script that never imports jupyter_dlops (no tracking)")
+    p.add_argument("--no-outputs", dest="outputs", action="store_false",
+                   help="do not show each cell's last expression and open figures as the notebook "
+                        "does, nor record them in the run (display() still prints)")
     p.add_argument("--keep-unknown-magics", action="store_true",
                    help="keep magics without a translation as IPython calls instead of refusing")
     p.add_argument("--report", action="store_true", help="also write the report as JSON beside the script")
@@ -48,7 +51,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     result = export_notebook(args.notebook, args.output, strict=args.strict,
                              standalone=args.standalone,
-                             keep_unknown_magics=args.keep_unknown_magics)
+                             keep_unknown_magics=args.keep_unknown_magics,
+                             outputs=args.outputs)
     data = result.report.to_dict()
     status = 0
     if args.verify:

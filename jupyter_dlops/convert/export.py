@@ -21,6 +21,7 @@ from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
 from .magics import translate_cell
 from .names import cell_names
+from .outputs import DISPLAY_ONLY, outputs_cell, with_outputs
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
 from .render import ScriptCell, marker_like_lines, render_script
@@ -42,6 +43,8 @@ class _State:
 
     report: ExportReport
     keep_unknown: bool
+    outputs: bool = True
+    uses_display: bool = False
     script_cells: list[ScriptCell] = field(default_factory=list)
     analysed: list[AnalysedCell] = field(default_factory=list)
     parameters: ParametersCell | None = None
@@ -51,7 +54,7 @@ class _State:
 def convert_notebook(
     nb: dict[str, Any], *, name: str = "notebook", script_name: str = "notebook.py",
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
-    track: bool = True,
+    track: bool = True, outputs: bool = True,
 ) -> tuple[str, ExportReport]:
     """Convert a notebook dict to a percent-format script, without touching any file.
 
@@ -71,6 +74,9 @@ def convert_notebook(
         Keep untranslatable magics as IPython calls instead of refusing them.
     track : bool
         Emit the ``start_run`` call and ``--no-track`` (ignored when ``standalone``).
+    outputs : bool
+        Show each cell's last expression, ``display(...)`` and open figures as the notebook
+        does, recorded in the run when tracked (false: ``display`` only prints).
 
     Returns
     -------
@@ -83,15 +89,17 @@ def convert_notebook(
         Bad notebooks, untranslatable magics, syntax errors, or hidden state with ``strict``.
     """
     notebook = parse_notebook(nb)
-    state = _State(ExportReport(warnings=list(notebook.warnings)), keep_unknown_magics)
+    state = _State(ExportReport(warnings=list(notebook.warnings)), keep_unknown_magics, outputs)
     for planned in plan_cells(notebook.cells, state.report.warnings):
         _add_cell(planned, state)
-    state.report.hidden_state = find_hidden_state(state.analysed)
+    # the script defines display() (convert/outputs.py): using it is no hidden state
+    state.report.hidden_state = find_hidden_state(state.analysed, provided=frozenset({"display"}))
     if strict and state.report.hidden_state:
         first, more = state.report.hidden_state[0], len(state.report.hidden_state) - 1
         also = f" (and {more} more)" if more else ""
         raise ConvertError(f"hidden state: {first.message}{also}; fix the notebook or export without --strict")
     _insert_cli_cell(state, name, script_name, track and not standalone)
+    _insert_outputs_cell(state, record=not standalone)
     return render_script(notebook.kernelspec, state.script_cells), state.report
 
 
@@ -128,7 +136,11 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         report.parameters = state.parameters.parameters
         report.warnings += [reason for _, reason in state.parameters.kept]
         tags = (PARAMETERS,)
-    state.script_cells.append(ScriptCell("code", translation.code, tags, frozenset(translation.imports)))
+    code = translation.code
+    state.uses_display = state.uses_display or "display" in names.used | names.deferred
+    if state.outputs and planned.role == "code":
+        code = with_outputs(code, tree, cell.source, cell.number)
+    state.script_cells.append(ScriptCell("code", code, tags, frozenset(translation.imports)))
 
 
 def _parse(code: str, number: int) -> ast.Module:
@@ -166,10 +178,22 @@ def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) ->
         state.script_cells.insert(first_code, cell)
 
 
+def _insert_outputs_cell(state: _State, *, record: bool) -> None:
+    # Before the first code cell: any cell may show a value, also those above the parameters.
+    if state.outputs:
+        code = outputs_cell(record=record)
+    elif state.uses_display:
+        code = DISPLAY_ONLY
+    else:
+        return
+    first_code = next(i for i, c in enumerate(state.script_cells) if c.kind == "code")
+    state.script_cells.insert(first_code, ScriptCell("code", code, (GENERATED,)))
+
+
 def export_notebook(
     path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *,
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
-    track: bool = True,
+    track: bool = True, outputs: bool = True,
 ) -> ExportResult:
     """Export a notebook file to a script beside it (or at ``output``).
 
@@ -179,7 +203,7 @@ def export_notebook(
         The notebook.
     output : path-like, optional
         The script to write; defaults to the notebook's path with ``.py``.
-    strict, standalone, keep_unknown_magics, track : bool
+    strict, standalone, keep_unknown_magics, track, outputs : bool
         As for :func:`convert_notebook`.
 
     Returns
@@ -203,6 +227,7 @@ def export_notebook(
     script, report = convert_notebook(
         read_notebook(source), name=source.stem, script_name=target.name, strict=strict,
         standalone=standalone, keep_unknown_magics=keep_unknown_magics, track=track,
+        outputs=outputs,
     )
     report.notebook, report.script = str(source), str(target)
     write_atomically(target, script)

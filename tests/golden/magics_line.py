@@ -12,6 +12,67 @@
 # ---
 
 # %% tags=["dlops-cli"]
+# jupyter-dlops: what the notebook shows, the script shows: each cell's last expression,
+# display(...) and the figures a cell leaves open are printed (repr, shortened) and, when the run
+# is tracked, recorded in it as outputs/cell-N/....
+# Export with --no-outputs to leave this out.
+class _DlopsOutputs:
+    def __init__(self, recorder=None):
+        self.recorder = recorder
+
+    def cell(self, number):
+        import atexit
+
+        self.figures()  # the previous cell's, shown then closed as Jupyter's inline backend does
+        if self.recorder is not None:
+            self.recorder.cell(number)
+        atexit.unregister(self.figures)  # re-registered: runs before the run's own exit handler
+        atexit.register(self.figures)
+
+    def show(self, value):
+        if value is not None:
+            self.display(value)
+
+    def display(self, *values, **options):
+        for value in values:
+            text = repr(value)
+            if self.recorder is None or self.recorder.record(value, text):
+                print(self.shorten(text), flush=True)
+
+    def figures(self):
+        pyplot = __import__("sys").modules.get("matplotlib.pyplot")  # never imports matplotlib
+        if pyplot is not None:
+            for number in pyplot.get_fignums():
+                self.display(pyplot.figure(number))
+            pyplot.close("all")
+
+    @staticmethod
+    def shorten(text, lines=40, width=4000):
+        kept = "\n".join(text[:width].splitlines()[:lines])
+        if kept == text:
+            return text
+        return f"{kept}\n... (shortened: {len(text.splitlines())} lines, {len(text)} characters)"
+
+
+def _dlops_outputs():
+    import sys
+
+    if "ipykernel" in sys.modules and "__file__" not in globals():
+        return (lambda number: None), (lambda value: value), None  # IPython shows results itself
+    try:
+        from jupyter_dlops.tracking.outputs import OutputRecorder
+    except ImportError:  # the script also runs where jupyter-dlops is not installed
+        OutputRecorder = None
+    outputs = _DlopsOutputs(OutputRecorder() if OutputRecorder is not None else None)
+    return outputs.cell, outputs.show, outputs.display
+
+_dlops_cell, _dlops_show, _dlops_display = _dlops_outputs()
+try:
+    display
+except NameError:  # IPython's display(), for plain python
+    display = _dlops_display
+
+# %% tags=["dlops-cli"]
 # jupyter-dlops: the parameters cell's values as command-line flags (python magics_line.py --help).
 # Inside a Jupyter kernel (papermill) no flags are read: the values the cells set win.
 def _dlops_parse_args(values):
@@ -43,12 +104,14 @@ if _dlops is not None and _dlops_track:
     )
 
 # %%
+_dlops_cell(1)
 # [dlops] removed '%matplotlib inline': display only
 # [dlops] removed '%load_ext autoreload': IPython extension, display or session only
 # [dlops] removed '%autoreload 2': interactive reloading only
 import os
 
 # %%
+_dlops_cell(2)
 # [dlops] requirement(s) numpy pandas>=2: install them before running (was pip install)
 # [dlops] requirement(s) requests: install them before running (was pip install)
 # [dlops] requirement(s) scipy: install them before running (was conda install)
@@ -56,6 +119,7 @@ import os
 # %%
 import subprocess
 
+_dlops_cell(3)
 name = 'world'
 subprocess.run(f'echo hello {name}', shell=True, check=True)
 files = subprocess.run('ls', shell=True, check=True, capture_output=True, text=True).stdout.splitlines()
@@ -65,6 +129,7 @@ total = sum(range(5))
 # %%
 import os
 
+_dlops_cell(4)
 os.environ['DLOPS_DEMO'] = '1'
 os.chdir(os.path.expanduser('data'))
 here = os.getcwd()
@@ -73,6 +138,7 @@ here = os.getcwd()
 # %%
 import subprocess
 
+_dlops_cell(5)
 if total:
     subprocess.run('echo indented', shell=True, check=True)
 ratio = (total
@@ -81,6 +147,7 @@ same = (total
     != 3)
 
 # %%
+_dlops_cell(6)
 text = '''
 %not_a_magic inside a string
 !nor this
@@ -90,6 +157,7 @@ text = '''
 import runpy
 import sys
 
+_dlops_cell(7)
 _dlops_argv, sys.argv = sys.argv, ['helper_script.py', '--flag']
 try:
     _dlops_ran = runpy.run_path('helper_script.py', run_name='__main__')
@@ -98,5 +166,6 @@ finally:
 globals().update({k: v for k, v in _dlops_ran.items() if not k.startswith('__')})
 
 # %%
+_dlops_cell(8)
 import json
 print(json.dumps({'here': os.path.basename(here), 'total': total, 'ratio': ratio, 'same': same, 'text': text, 'helper': helper_argv, 'env': os.environ['DLOPS_DEMO'], 'files': len(files)}))
