@@ -138,8 +138,8 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         tags = (PARAMETERS,)
     code = translation.code
     state.uses_display = state.uses_display or "display" in names.used | names.deferred
-    if state.outputs and planned.role == "code":
-        code = with_outputs(code, tree, cell.source, cell.number)
+    if state.outputs:  # a parameters cell's last expression stays quiet, as papermill's values
+        code = with_outputs(code, tree, cell.source, cell.number, show=planned.role == "code")
     state.script_cells.append(ScriptCell("code", code, tags, frozenset(translation.imports)))
 
 

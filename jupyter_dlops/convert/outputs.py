@@ -116,7 +116,7 @@ def outputs_cell(*, record: bool) -> str:
     return _PRINTER.format(recorded=recorded, recorder=_TRACKED_RECORDER if record else _PRINT_ONLY)
 
 
-def with_outputs(code: str, tree: ast.Module, original: str, number: int) -> str:
+def with_outputs(code: str, tree: ast.Module, original: str, number: int, *, show: bool = True) -> str:
     """A cell's code with its cell marker first and its displayed last expression shown.
 
     Parameters
@@ -130,13 +130,15 @@ def with_outputs(code: str, tree: ast.Module, original: str, number: int) -> str
         shown (never one a magic's translation produced).
     number : int
         The notebook's cell number.
+    show : bool
+        Show the last expression (false for the parameters cell).
 
     Returns
     -------
     str
         The code to write in the script.
     """
-    shown = _show_last_expression(code, tree, original)
+    shown = _show_last_expression(code, tree, original) if show else code
     if _MARKED.match(shown):  # a script read back as a notebook, exported again
         shown = _MARKED.sub("", shown, count=1)
     return f"{CELL_MARKER}({number})\n{shown}"

@@ -81,6 +81,7 @@ _dlops_cell(2)
 import json
 
 # %% tags=["parameters"]
+_dlops_cell(3)
 lr = 0.01  # learning rate
 epochs = 3  # passes over the data
 name = 'baseline'

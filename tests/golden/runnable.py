@@ -81,6 +81,7 @@ import json
 import pathlib
 
 # %% tags=["parameters"]
+_dlops_cell(3)
 lr = 0.1  # learning rate
 epochs = 2
 flags = ['a']

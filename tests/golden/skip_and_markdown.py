@@ -85,6 +85,7 @@ _dlops_cell(2)
 value = 1
 
 # %% tags=["parameters"]
+_dlops_cell(4)
 value = 2
 
 # %% tags=["dlops-cli"]

@@ -79,6 +79,7 @@ import pathlib
 import jupyter_dlops
 
 # %% tags=["parameters"]
+_dlops_cell(2)
 lr = 0.5
 epochs = 3
 

@@ -77,6 +77,7 @@ _dlops_cell(1)
 import jupyter_dlops
 
 # %% tags=["parameters"]
+_dlops_cell(2)
 lr = 0.5
 
 # %% tags=["dlops-cli"]
