@@ -31,6 +31,11 @@ class DlopsScriptExporter(TemplateExporter):
         False, help="Keep magics without a translation as IPython calls instead of refusing."
     ).tag(config=True)
 
+    outputs = Bool(
+        True, help="Show each cell's last expression, display() and open figures as the notebook "
+                   "does, and record them in the run when tracked.",
+    ).tag(config=True)
+
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".py"
@@ -53,6 +58,7 @@ class DlopsScriptExporter(TemplateExporter):
         script, report = convert_notebook(
             _plain(nb), name=name, script_name=f"{name}.py", strict=self.strict,
             standalone=self.standalone, keep_unknown_magics=self.keep_unknown_magics,
+            outputs=self.outputs,
         )
         resources["dlops"] = {"script": script, "report": report.to_dict()}
         for warning in report.to_dict()["warnings"]:
