@@ -105,3 +105,25 @@ def test_changed_data_is_named_and_stops_unless_allowed(repo):
     allowed = reproduce(run.run_id, allow_data_change=True)
     assert allowed.verdict == "differs"  # rows went from 2 to 3
     assert [m.key for m in allowed.metrics if not m.ok] == ["rows"]
+
+
+def test_values_a_script_showed_do_not_make_its_reproduction_differ(repo):
+    # An object's repr holds its address, different every run: shown values are kept like logs.
+    import subprocess
+    import sys
+
+    from jupyter_dlops.convert import convert_notebook
+    from jupyter_dlops.store import open_store
+
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": "class Thing:\n    pass\n\n\nThing()"}]
+    script, _ = convert_notebook({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells},
+                                 name="shows", script_name="shows.py")
+    (repo / "shows.py").write_text(script)
+    for args in (["add", "shows.py"], ["commit", "-qm", "shows"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run([sys.executable, "shows.py"], cwd=repo, check=True, capture_output=True, timeout=120)
+    (run,) = open_store().search_runs(full=True)
+    assert [a.path for a in run.artifacts if a.kind == "output"] == ["outputs/cell-1/1.txt"]
+    report = reproduce(run.run_id)
+    assert report.verdict == "reproduced", report.render()
