@@ -57,9 +57,9 @@ class _DlopsOutputs:
 
     @staticmethod
     def shorten(text, lines=40, width=4000):
-        kept = "\\n".join(text[:width].splitlines()[:lines])
-        if kept == text:
+        if len(text) <= width and len(text.splitlines()) <= lines:
             return text
+        kept = "\\n".join(text[:width].splitlines()[:lines])
         return f"{{kept}}\\n... (shortened: {{len(text.splitlines())}} lines, {{len(text)}} characters)"
 
 
@@ -69,6 +69,7 @@ def _dlops_outputs():
     if "ipykernel" in sys.modules and "__file__" not in globals():
         return (lambda number: None), (lambda value: value), None  # IPython shows results itself
 {recorder}
+
 
 _dlops_cell, _dlops_show, _dlops_display = _dlops_outputs()
 try:
@@ -112,7 +113,7 @@ def outputs_cell(*, record: bool) -> str:
     str
         Python source, without a trailing newline.
     """
-    recorded = " and, when the run\n# is tracked, recorded in it as outputs/cell-N/..." if record else ""
+    recorded = " and, when the run\n# is tracked, recorded in it (outputs/cell-N/)" if record else ""
     return _PRINTER.format(recorded=recorded, recorder=_TRACKED_RECORDER if record else _PRINT_ONLY)
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,9 @@ class CellOutputs:
     streams: dict[int, dict[str, str]] = field(default_factory=dict)
     texts: dict[int, list[str]] = field(default_factory=dict)
     figures: dict[int, list[bytes]] = field(default_factory=dict)
+    # In order, what a terminal would show: (cell, stream, text), shown values included.
+    transcript: list[tuple[int, str, str]] = field(default_factory=list)
+    split: bool = True  # False: a script that marked no cells (--standalone): one stream
 
     def counts(self) -> tuple[int, int, int]:
         """Cells with stream output, displayed values, figures."""
@@ -65,10 +70,14 @@ def notebook_outputs(executed: Path, original_cells: int) -> CellOutputs:
 def _add_output(found: CellOutputs, number: int, output: dict[str, Any]) -> None:
     kind = output.get("output_type")
     if kind == "stream":
+        name, text = output.get("name", "stdout"), _text(output.get("text"))
         streams = found.streams.setdefault(number, dict.fromkeys(STREAMS, ""))
-        streams[output.get("name", "stdout")] = streams.get(output.get("name", "stdout"), "") + _text(output.get("text"))
+        streams[name] = streams.get(name, "") + text
+        found.transcript.append((number, name, text))
     elif kind in ("execute_result", "display_data"):
         data = output.get("data", {})
+        if "text/plain" in data:
+            found.transcript.append((number, "stdout", shorten(_text(data["text/plain"])) + "\n"))
         if "image/png" in data:
             import base64
 
@@ -107,6 +116,7 @@ def script_outputs(stdout: Path, stderr: Path, events: Path, store: Any) -> Cell
             text = data[start:end].decode("utf-8", "replace")
             if text:
                 found.streams.setdefault(number, dict.fromkeys(STREAMS, ""))[name] += text
+    found.split = bool(marks)
     if store is not None:
         _recorded(found, store)
     return found
@@ -126,6 +136,9 @@ def _recorded(found: CellOutputs, store: Any) -> None:
 
 def compare_outputs(notebook: CellOutputs, script: CellOutputs) -> list[str]:
     """Differences in streams, then displayed values, then figures, each naming its cell."""
+    if not script.split:
+        return [difference for name in STREAMS
+                for difference in _compare_transcript(notebook, script, name)]
     found: list[str] = []
     for number in sorted(set(notebook.streams) | set(script.streams)):
         for name in STREAMS:
@@ -138,6 +151,31 @@ def compare_outputs(notebook: CellOutputs, script: CellOutputs) -> list[str]:
     for number in sorted(set(notebook.figures) | set(script.figures)):
         found += _compare_figures(number, notebook.figures.get(number, []), script.figures.get(number, []))
     return found
+
+
+def shorten(text: str, lines: int = 40, width: int = 4000) -> str:
+    """A shown value as the script prints it (the generated outputs cell's ``shorten``)."""
+    if len(text) <= width and len(text.splitlines()) <= lines:
+        return text
+    kept = "\n".join(text[:width].splitlines()[:lines])
+    return f"{kept}\n... (shortened: {len(text.splitlines())} lines, {len(text)} characters)"
+
+
+def _compare_transcript(notebook: CellOutputs, script: CellOutputs, name: str) -> list[str]:
+    """A script that marked no cells printed its shown values among its streams: compare all it
+    printed with what the notebook showed, in order, and name the cell of the first difference."""
+    pieces = [(number, normalized(text)) for number, stream, text in notebook.transcript
+              if stream == name and text.strip()]
+    left = " ".join(text for _, text in pieces)
+    right = normalized("".join(streams.get(name, "") for _, streams in sorted(script.streams.items())))
+    if left == right:
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b), min(len(left), len(right)))
+    ends = list(accumulate(len(text) + 1 for _, text in pieces))  # where each cell's text ends
+    number = pieces[min(bisect_right(ends, at), len(pieces) - 1)][0] if pieces else 0
+    return [f"{_where(number)}: {name} differs (the script marks no cells: compared as one "
+            f"stream): notebook {_clip(left[max(0, at - 20):at + 40])} vs script "
+            f"{_clip(right[max(0, at - 20):at + 40])}"]
 
 
 def _where(number: int) -> str:

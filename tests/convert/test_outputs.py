@@ -137,3 +137,14 @@ def test_values_shown_before_a_failure_are_kept(tmp_path) -> None:
     assert run.status == "failed"
     assert [(o["path"], o["text"]) for o in outputs] == [("outputs/cell-1/1.txt", "5"),
                                                         ("outputs/cell-2/1.txt", "'last words'")]
+
+
+def test_script_and_verify_shorten_alike() -> None:
+    from jupyter_dlops.convert.outputs import outputs_cell
+    from jupyter_dlops.convert.verify_outputs import shorten
+
+    namespace = {"__file__": "script.py"}
+    exec(outputs_cell(record=False), namespace)
+    for text in ("short", "x" * 4001, "\n".join(map(str, range(45))), "a\n" * 40, ""):
+        assert namespace["_DlopsOutputs"].shorten(text) == shorten(text)
+    assert shorten("\n".join(map(str, range(45)))).endswith("39\n... (shortened: 45 lines, 124 characters)")

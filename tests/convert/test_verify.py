@@ -74,3 +74,15 @@ def test_each_difference_names_its_cell_streams_first(tmp_path, capsys) -> None:
         "  cell 2: stdout differs: line 1: notebook 'in a script: False' vs script 'in a script: True'",
         "  cell 4: displayed value 1 differs: notebook 'False' vs script 'True'",
     ]
+
+
+def test_standalone_script_is_compared_as_one_stream(tmp_path, capsys) -> None:
+    # A --standalone script prints its shown values among its prints and marks no cells.
+    same = copy_corpus(tmp_path, "displayed_results")
+    assert main(["export", str(same), "--standalone", "--verify"]) == 0
+    assert "verify: equivalent" in capsys.readouterr().out
+    differs = copy_corpus(tmp_path, "shown_differently")
+    assert main(["export", str(differs), "--standalone", "--verify"]) == 8
+    assert ("  cell 2: stdout differs (the script marks no cells: compared as one stream): "
+            "notebook 'in a script: False False' vs script 'in a script: True True'"
+            ) in capsys.readouterr().out.splitlines()

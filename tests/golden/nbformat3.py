@@ -17,7 +17,7 @@
 # %% tags=["dlops-cli"]
 # jupyter-dlops: what the notebook shows, the script shows: each cell's last expression,
 # display(...) and the figures a cell leaves open are printed (repr, shortened) and, when the run
-# is tracked, recorded in it as outputs/cell-N/....
+# is tracked, recorded in it (outputs/cell-N/).
 # Export with --no-outputs to leave this out.
 class _DlopsOutputs:
     def __init__(self, recorder=None):
@@ -51,9 +51,9 @@ class _DlopsOutputs:
 
     @staticmethod
     def shorten(text, lines=40, width=4000):
-        kept = "\n".join(text[:width].splitlines()[:lines])
-        if kept == text:
+        if len(text) <= width and len(text.splitlines()) <= lines:
             return text
+        kept = "\n".join(text[:width].splitlines()[:lines])
         return f"{kept}\n... (shortened: {len(text.splitlines())} lines, {len(text)} characters)"
 
 
@@ -68,6 +68,7 @@ def _dlops_outputs():
         OutputRecorder = None
     outputs = _DlopsOutputs(OutputRecorder() if OutputRecorder is not None else None)
     return outputs.cell, outputs.show, outputs.display
+
 
 _dlops_cell, _dlops_show, _dlops_display = _dlops_outputs()
 try:

@@ -51,9 +51,9 @@ class _DlopsOutputs:
 
     @staticmethod
     def shorten(text, lines=40, width=4000):
-        kept = "\n".join(text[:width].splitlines()[:lines])
-        if kept == text:
+        if len(text) <= width and len(text.splitlines()) <= lines:
             return text
+        kept = "\n".join(text[:width].splitlines()[:lines])
         return f"{kept}\n... (shortened: {len(text.splitlines())} lines, {len(text)} characters)"
 
 
@@ -64,6 +64,7 @@ def _dlops_outputs():
         return (lambda number: None), (lambda value: value), None  # IPython shows results itself
     outputs = _DlopsOutputs()
     return outputs.cell, outputs.show, outputs.display
+
 
 _dlops_cell, _dlops_show, _dlops_display = _dlops_outputs()
 try:
