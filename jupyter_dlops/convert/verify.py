@@ -108,6 +108,7 @@ def verify_export(notebook: Path, script: Path, *, parameters: dict[str, Any] | 
     """
     parameters = dict(parameters or {})
     folder = notebook.resolve().parent
+    cell_count, exported = _exported_cells(notebook)
     with tempfile.TemporaryDirectory(prefix="dlops-verify-") as temp_name:
         temp = Path(temp_name)
         records = []
@@ -122,7 +123,8 @@ def verify_export(notebook: Path, script: Path, *, parameters: dict[str, Any] | 
             side_paths = _Side(work / notebook.name, _in_copy(script, folder, work), work, temp / side)
             error = runner(side_paths, parameters, env, timeout, kernel_name)
             record = _collect(store_uri, changed_files(work, before), error)
-            record.outputs = _outputs(side, side_paths, store_uri, len(_cells(notebook)))
+            # only the cells the script runs: a 'skip' cell's output is exploration, not a result
+            record.outputs = _outputs(side, side_paths, store_uri, cell_count).only(exported)
             records.append(record)
     return Verification(records[0], records[1], compare(records[0], records[1]))
 
@@ -148,10 +150,14 @@ def _in_copy(script: Path, folder: Path, work: Path) -> Path:
     return work / resolved.relative_to(folder) if resolved.is_relative_to(folder) else resolved
 
 
-def _cells(notebook: Path) -> list[Any]:
-    from .reader import read_notebook
+def _exported_cells(notebook: Path) -> tuple[int, set[int]]:
+    """How many cells the notebook has, and the numbers of the code cells the script runs."""
+    from .cells import plan_cells
+    from .reader import parse_notebook, read_notebook
 
-    return list(read_notebook(notebook).get("cells", []))
+    cells = parse_notebook(read_notebook(notebook)).cells
+    planned = plan_cells(cells, [])
+    return len(cells), {p.cell.number for p in planned if p.exported and p.cell.cell_type == "code"}
 
 
 def _outputs(side: str, paths: _Side, store_uri: str, original_cells: int) -> CellOutputs:

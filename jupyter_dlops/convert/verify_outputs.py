@@ -34,6 +34,14 @@ class CellOutputs:
     transcript: list[tuple[int, str, str]] = field(default_factory=list)
     split: bool = True  # False: a script that marked no cells (--standalone): one stream
 
+    def only(self, cells: set[int]) -> CellOutputs:
+        """These outputs restricted to ``cells`` (and what came before the first cell)."""
+        keep = cells | {0}
+        return CellOutputs({n: v for n, v in self.streams.items() if n in keep},
+                           {n: v for n, v in self.texts.items() if n in keep},
+                           {n: v for n, v in self.figures.items() if n in keep},
+                           [piece for piece in self.transcript if piece[0] in keep], self.split)
+
     def counts(self) -> tuple[int, int, int]:
         """Cells with stream output, displayed values, figures."""
         streams = sum(1 for by_name in self.streams.values() if any(by_name.values()))

@@ -86,3 +86,14 @@ def test_standalone_script_is_compared_as_one_stream(tmp_path, capsys) -> None:
     assert ("  cell 2: stdout differs (the script marks no cells: compared as one stream): "
             "notebook 'in a script: False False' vs script 'in a script: True True'"
             ) in capsys.readouterr().out.splitlines()
+
+
+def test_what_a_skipped_cell_showed_is_not_compared(tmp_path, capsys) -> None:
+    from convert_helpers import cell, notebook
+
+    path = tmp_path / "explore.ipynb"
+    path.write_text(json.dumps(notebook(cell("x = 1"), cell("print('exploring')\nx", "skip"),
+                                        cell("x + 1"))))
+    assert main(["export", str(path), "--verify"]) == 0
+    assert ("verify: equivalent (0 cells' streams, 1 displayed values, 0 figures, 0 metrics, "
+            "0 files, 0 artifacts compared)") in capsys.readouterr().out
