@@ -139,7 +139,7 @@ def with_outputs(code: str, tree: ast.Module, original: str, number: int, *, sho
     str
         The code to write in the script.
     """
-    shown = _show_last_expression(code, tree, original) if show else code
+    shown = _rebind_display(_show_last_expression(code, tree, original) if show else code, tree)
     if _MARKED.match(shown):  # a script read back as a notebook, exported again
         shown = _MARKED.sub("", shown, count=1)
     return f"{CELL_MARKER}({number})\n{shown}"
@@ -159,6 +159,20 @@ def _show_last_expression(code: str, tree: ast.Module, original: str) -> str:
     if _is_quiet(rest) or not _only_users_comments(rest, original):
         return code
     return f"{code[:start]}{SHOW}({code[start:end]}){rest}"
+
+
+def _rebind_display(code: str, tree: ast.Module) -> str:
+    """After ``from IPython.display import display``: outside a kernel IPython's display()
+    prints ``str(value)`` and keeps nothing; the script's shows the repr, as the notebook does."""
+    lines = code.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("IPython") and any(
+                alias.name == "display" and alias.asname in (None, "display") for alias in node.names):
+            end = node.end_lineno or node.lineno
+            if lines and not lines[end - 1].endswith("\n"):
+                lines[end - 1] += "\n"
+            lines.insert(end, "display = _dlops_display or display  # [dlops] shown as in the notebook\n")
+    return "".join(lines)
 
 
 def _returns_none(value: ast.expr) -> bool:

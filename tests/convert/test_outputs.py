@@ -148,3 +148,12 @@ def test_script_and_verify_shorten_alike() -> None:
     for text in ("short", "x" * 4001, "\n".join(map(str, range(45))), "a\n" * 40, ""):
         assert namespace["_DlopsOutputs"].shorten(text) == shorten(text)
     assert shorten("\n".join(map(str, range(45)))).endswith("39\n... (shortened: 45 lines, 124 characters)")
+
+
+def test_ipythons_display_imported_by_the_notebook_shows_as_in_the_notebook(tmp_path) -> None:
+    # Outside a kernel IPython's own display() prints str(value) and keeps nothing.
+    script = _script([cell("from IPython.display import display\nimport json"),
+                      cell("display('text', {'a': 1})")], tmp_path).script_path
+    env = store_env(tmp_path)
+    assert run_python(script, env=env).stdout == "'text'\n{'a': 1}\n"
+    assert [o["text"] for o in _outputs(env)[1]] == ["'text'", "{'a': 1}"]
