@@ -4,7 +4,9 @@ The script's generated outputs cell prints each cell's last expression, every ``
 and the figures a cell leaves open; :class:`OutputRecorder` stores them in the active run as
 artifacts of kind ``output``: ``outputs/cell-N/K.txt`` (the text repr, redacted) and
 ``outputs/cell-N/fig-K.png`` (rendered as Jupyter's inline backend renders it). Values shown
-before the run starts (cells above the parameters cell) wait until it does.
+before the run starts (cells above the parameters cell) wait until it does. A cell keeps at most
+``PER_CELL`` values and as many figures (each costs a store write, some ms: a loop that displays
+every step would otherwise slow the script down); the terminal still shows them all.
 :func:`run_outputs` lists them back for the CLI, the REST API and the Experiments panel.
 """
 
@@ -23,6 +25,7 @@ OUTPUT_KIND = "output"
 # recorded, not printed (they would mix with the streams the notebook keeps apart).
 EVENTS_ENV = "DLOPS_OUTPUTS_EVENTS"
 OUTPUT_PATH = re.compile(r"^outputs/cell-(\d+)/(fig-)?(\d+)\.(txt|png)$")
+PER_CELL = 100
 TEXT_LIMIT = 20_000
 IMAGE_LIMIT = 1_000_000
 
@@ -46,11 +49,11 @@ class OutputRecorder:
     def record(self, value: Any, text: str) -> bool:
         """Keep one shown value; return whether the script should also print it."""
         prefix = f"outputs/cell-{self.number}"
-        png = figure_png(value)
-        if png is not None:
+        drawn = is_matplotlib_figure(value) and _has_content(value)  # else shown as its text
+        if drawn and self.figures < PER_CELL:
             self.figures += 1
-            self.pending.append((f"{prefix}/fig-{self.figures}.png", png))
-        else:
+            self.pending.append((f"{prefix}/fig-{self.figures}.png", figure_png(value) or b""))
+        elif not drawn and self.texts < PER_CELL:
             from ..capture.redact import redact_text
 
             self.texts += 1
@@ -83,11 +86,17 @@ class OutputRecorder:
             handle.write(json.dumps(offsets) + "\n")
 
 
+def is_matplotlib_figure(value: Any) -> bool:
+    return type(value).__module__.startswith("matplotlib.") and hasattr(value, "savefig")
+
+
+def _has_content(figure: Any) -> bool:
+    return bool(figure.axes or getattr(figure, "lines", None))
+
+
 def figure_png(value: Any) -> bytes | None:
     """A matplotlib figure as Jupyter's inline backend renders it, or None (empty figure too)."""
-    if not type(value).__module__.startswith("matplotlib.") or not hasattr(value, "savefig"):
-        return None
-    if not value.axes and not getattr(value, "lines", None):
+    if not is_matplotlib_figure(value) or not _has_content(value):
         return None  # IPython shows only the text of an empty figure
     from io import BytesIO
 

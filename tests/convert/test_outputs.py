@@ -157,3 +157,20 @@ def test_ipythons_display_imported_by_the_notebook_shows_as_in_the_notebook(tmp_
     env = store_env(tmp_path)
     assert run_python(script, env=env).stdout == "'text'\n{'a': 1}\n"
     assert [o["text"] for o in _outputs(env)[1]] == ["'text'", "{'a': 1}"]
+
+
+def test_a_cell_keeps_at_most_100_values_but_shows_them_all(tmp_path) -> None:
+    script = _script([cell("for i in range(105):\n    display(i)"), cell("'after'")], tmp_path).script_path
+    env = store_env(tmp_path)
+    assert run_python(script, env=env).stdout == "".join(f"{i}\n" for i in range(105)) + "'after'\n"
+    paths = [o["path"] for o in _outputs(env, inline=False)[1]]
+    assert paths == [f"outputs/cell-1/{k}.txt" for k in range(1, 101)] + ["outputs/cell-2/1.txt"]
+
+
+def test_an_empty_figure_is_kept_as_its_text(tmp_path) -> None:
+    script = _script([cell("import matplotlib.pyplot as plt\nfig = plt.figure()"), cell("print('next')")],
+                     tmp_path).script_path
+    env = store_env(tmp_path)
+    assert run_python(script, env=env).stdout == "<Figure size 640x480 with 0 Axes>\nnext\n"
+    assert [(o["path"], o["text"]) for o in _outputs(env)[1]] == [
+        ("outputs/cell-1/1.txt", "<Figure size 640x480 with 0 Axes>")]
