@@ -186,8 +186,9 @@ def _insert_outputs_cell(state: _State, *, record: bool) -> None:
         code = DISPLAY_ONLY
     else:
         return
-    first_code = next(i for i, c in enumerate(state.script_cells) if c.kind == "code")
-    state.script_cells.insert(first_code, ScriptCell("code", code, (GENERATED,)))
+    first_code = next((i for i, c in enumerate(state.script_cells) if c.kind == "code"), None)
+    if first_code is not None:  # no code cell: nothing is shown
+        state.script_cells.insert(first_code, ScriptCell("code", code, (GENERATED,)))
 
 
 def export_notebook(
