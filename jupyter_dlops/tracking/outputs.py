@@ -43,7 +43,7 @@ class OutputRecorder:
         """A new cell starts: number what it shows from 1 again."""
         self.number, self.texts, self.figures = number, 0, 0
         if self.events:
-            self._mark(number)
+            self._mark(number, self.events)
         self._flush()
 
     def record(self, value: Any, text: str) -> bool:
@@ -74,7 +74,7 @@ class OutputRecorder:
             except Exception as error:  # keeping an output must never stop the user's script
                 print(f"jupyter-dlops: could not record {name}: {error}", file=sys.stderr)
 
-    def _mark(self, number: int) -> None:
+    def _mark(self, number: int, events: str) -> None:
         offsets = {"cell": number}
         for name, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
             try:
@@ -82,7 +82,7 @@ class OutputRecorder:
                 offsets[name] = os.lseek(getattr(sys, f"__{name}__").fileno(), 0, os.SEEK_CUR)
             except (OSError, ValueError, AttributeError):
                 return  # not a regular file: the streams cannot be split by cell
-        with open(self.events, "a", encoding="utf-8") as handle:
+        with open(events, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(offsets) + "\n")
 
 
