@@ -20,6 +20,7 @@ from typing import Any
 
 STREAMS = ("stdout", "stderr")
 _ADDRESS = re.compile(r"<([\w.]+)(?: object)? at 0x[0-9a-fA-F]+>")
+_CLASS = re.compile(r"<class '([\w.]+)'>")  # IPython's pretty printer shows a class by its name
 _SPACE = re.compile(r"\s+")
 
 
@@ -206,8 +207,9 @@ def _clip(text: str, width: int = 60) -> str:
 
 
 def normalized(text: str) -> str:
-    """Text as compared: object addresses and whitespace runs do not count."""
-    return _SPACE.sub(" ", _ADDRESS.sub(r"<\1 at 0x...>", text)).strip()
+    """Text as compared: object addresses, whitespace runs and how a class is written do not count."""
+    text = _CLASS.sub(r"\1", _ADDRESS.sub(r"<\1 at 0x...>", text))
+    return _SPACE.sub(" ", text).strip()
 
 
 def _compare_texts(number: int, left: list[str], right: list[str]) -> list[str]:

@@ -174,3 +174,14 @@ def test_an_empty_figure_is_kept_as_its_text(tmp_path) -> None:
     assert run_python(script, env=env).stdout == "<Figure size 640x480 with 0 Axes>\nnext\n"
     assert [(o["path"], o["text"]) for o in _outputs(env)[1]] == [
         ("outputs/cell-1/1.txt", "<Figure size 640x480 with 0 Axes>")]
+
+
+def test_verify_reads_reprs_as_a_user_does() -> None:
+    # IPython's pretty printer (the notebook's text/plain) and repr (the script) write the same
+    # value differently: line wrapping, "object at", classes by name.
+    from jupyter_dlops.convert.verify_outputs import normalized
+
+    pretty = "[<matplotlib.lines.Line2D at 0x7f00aa>,\n <__main__.Thing at 0x7f00bb>,\n int]"
+    plain = "[<matplotlib.lines.Line2D object at 0x7f11cc>, <__main__.Thing object at 0x7f11dd>, <class 'int'>]"
+    assert normalized(pretty) == normalized(plain)
+    assert normalized("[1, 2]") != normalized("[1, 3]")
