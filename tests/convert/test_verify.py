@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from convert_helpers import copy_corpus, store_env
@@ -68,12 +69,17 @@ def test_each_difference_names_its_cell_streams_first(tmp_path, capsys) -> None:
     path = copy_corpus(tmp_path, "shown_differently")
     assert main(["export", str(path), "--verify"]) == 8
     out = capsys.readouterr().out.splitlines()
-    start = out.index("verify: MISMATCH (1 cells' streams, 1 displayed values, 0 figures, "
+    start = out.index("verify: MISMATCH (1 cells' streams, 1 displayed values, 2 figures, "
                       "0 metrics, 0 files, 0 artifacts compared)")
-    assert out[start + 1:] == [
+    assert out[start + 1:start + 3] == [
         "  cell 2: stdout differs: line 1: notebook 'in a script: False' vs script 'in a script: True'",
         "  cell 4: displayed value 1 differs: notebook 'False' vs script 'True'",
     ]
+    # figures: a 3-inch-wide figure against a 4-inch one, then the same size with another line
+    assert re.fullmatch(r"  cell 5: figure 1 differs in size: notebook (\d+)x(\d+) vs script (\d+)x\2 pixels",
+                        out[start + 3])
+    assert re.fullmatch(r"  cell 6: figure 1 differs in \d+\.\d% of its pixels", out[start + 4])
+    assert len(out) == start + 5
 
 
 def test_standalone_script_is_compared_as_one_stream(tmp_path, capsys) -> None:
@@ -83,9 +89,10 @@ def test_standalone_script_is_compared_as_one_stream(tmp_path, capsys) -> None:
     assert "verify: equivalent" in capsys.readouterr().out
     differs = copy_corpus(tmp_path, "shown_differently")
     assert main(["export", str(differs), "--standalone", "--verify"]) == 8
-    assert ("  cell 2: stdout differs (the script marks no cells: compared as one stream): "
-            "notebook 'in a script: False False' vs script 'in a script: True True'"
-            ) in capsys.readouterr().out.splitlines()
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if "differs" in line]
+    assert line.startswith("  cell 2: stdout differs (the script marks no cells: compared as one "
+                           "stream): notebook 'in a script: False False <Figure size 300x300")
+    assert "vs script 'in a script: True True <Figure size 400x300" in line
 
 
 def test_what_a_skipped_cell_showed_is_not_compared(tmp_path, capsys) -> None:

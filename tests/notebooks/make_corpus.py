@@ -166,6 +166,9 @@ SHOWN_DIFFERENTLY = notebook(
     code("in_script = '__file__' in globals()\nprint('in a script:', in_script)"),
     code("x = 41"),
     code("in_script"),
+    code("import matplotlib.pyplot as plt\n\nplt.figure(figsize=(4 if in_script else 3, 3))\n"
+         "plt.plot([1, 2]);"),
+    code("plt.figure(figsize=(3, 3))\nplt.plot([1, 2] if in_script else [2, 1]);"),
 )
 
 BAD = {
