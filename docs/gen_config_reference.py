@@ -51,6 +51,9 @@ ENVIRONMENT = {
                          "keys `cpu`, `gpu`, `gpu:<GPU name>`, `default`."),
     "DLOPS_FINGERPRINT_BYTES": ("67108864 (64 MiB)", "Largest array or frame a tracked cell "
                                 "hashes to fingerprint a written variable; 0 turns hashing off."),
+    "DLOPS_OUTPUTS_EVENTS": ("unset", "Set by `dlops export --verify` for the script: a file where "
+                             "it notes each cell's stdout/stderr offsets; shown values are then "
+                             "recorded, not printed."),
 }
 
 HEADER = """# Configuration reference

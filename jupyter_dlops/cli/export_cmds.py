@@ -29,6 +29,9 @@ def register(subparsers) -> None:
     p.add_argument("--standalone", action="store_true",
                    help="add no tracking code (no start_run, no --no-track); imports of "
                         "jupyter_dlops in the notebook's own cells stay and are reported")
+    p.add_argument("--no-outputs", dest="outputs", action="store_false",
+                   help="do not show each cell's last expression and open figures as the notebook "
+                        "does, nor record them in the run (display() still prints)")
     p.add_argument("--keep-unknown-magics", action="store_true",
                    help="keep magics without a translation as IPython calls instead of refusing")
     p.add_argument("--strict-shell", action="store_true",
@@ -57,7 +60,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                              standalone=args.standalone,
                              keep_unknown_magics=args.keep_unknown_magics,
                              strict_shell=args.strict_shell,
-                             removed_magics=_removed_magics(args.remove_magic))
+                             removed_magics=_removed_magics(args.remove_magic),
+                             outputs=args.outputs)
     data = result.report.to_dict()
     status = 0
     if args.verify:

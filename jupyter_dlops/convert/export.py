@@ -23,6 +23,7 @@ from .hidden import AnalysedCell, find_hidden_state
 from .magic_base import MagicNote
 from .magics import Translation, translate_cell
 from .names import CellNames, cell_names
+from .outputs import DISPLAY_ONLY, outputs_cell, with_outputs
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
 from .render import ScriptCell, marker_like_lines, render_script
@@ -47,6 +48,8 @@ class _State:
     strict_shell: bool = False
     removed_magics: dict[str, str] = field(default_factory=dict)
     defined: set[str] = field(default_factory=set)  # names earlier code cells define (automagic)
+    outputs: bool = True
+    uses_display: bool = False
     script_cells: list[ScriptCell] = field(default_factory=list)
     analysed: list[AnalysedCell] = field(default_factory=list)
     parameters: ParametersCell | None = None
@@ -58,6 +61,7 @@ def convert_notebook(
     nb: dict[str, Any], *, name: str = "notebook", script_name: str = "notebook.py",
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
     track: bool = True, strict_shell: bool = False, removed_magics: dict[str, str] | None = None,
+    outputs: bool = True,
 ) -> tuple[str, ExportReport]:
     """Convert a notebook dict to a percent-format script, without touching any file.
 
@@ -82,6 +86,9 @@ def convert_notebook(
         ``_exit_code``).
     removed_magics : dict, optional
         More third-party display-only magics to remove with a note, name -> why.
+    outputs : bool
+        Show each cell's last expression, ``display(...)`` and open figures as the notebook
+        does, recorded in the run when tracked (false: ``display`` only prints).
 
     Returns
     -------
@@ -95,10 +102,11 @@ def convert_notebook(
     """
     notebook = parse_notebook(nb)
     state = _State(ExportReport(warnings=list(notebook.warnings)), keep_unknown_magics,
-                   strict_shell, dict(removed_magics or {}))
+                   strict_shell, dict(removed_magics or {}), outputs=outputs)
     for planned in plan_cells(notebook.cells, state.report.warnings):
         _add_cell(planned, state)
-    state.report.hidden_state = find_hidden_state(state.analysed)
+    # the script defines display() (convert/outputs.py): using it is no hidden state
+    state.report.hidden_state = find_hidden_state(state.analysed, provided=frozenset({"display"}))
     if strict and state.report.hidden_state:
         first, more = state.report.hidden_state[0], len(state.report.hidden_state) - 1
         also = f" (and {more} more)" if more else ""
@@ -109,6 +117,7 @@ def convert_notebook(
         _insert_cli_cell(state, name, script_name, track and not standalone)
     if standalone:
         state.report.warnings += state.dlops_imports
+        _insert_outputs_cell(state, record=not standalone)
     return render_script(notebook.kernelspec, state.script_cells), state.report
 
 
@@ -149,6 +158,11 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         report.parameters = state.parameters.parameters
         report.warnings += [reason for _, reason in state.parameters.kept]
         tags = (PARAMETERS,)
+    state.uses_display = state.uses_display or "display" in names.used | names.deferred
+    # A parameters cell's last expression stays quiet, as papermill's values; a cell with
+    # top-level await runs as a coroutine (asynccell.py), whose value is not shown.
+    if state.outputs and code == translation.code:
+        code = with_outputs(code, tree, cell.source, cell.number, show=planned.role == "code")
     state.script_cells.append(ScriptCell("code", code, tags, frozenset(translation.imports)))
 
 
@@ -233,10 +247,24 @@ def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) ->
         state.script_cells.insert(first_code, cell)
 
 
+def _insert_outputs_cell(state: _State, *, record: bool) -> None:
+    # Before the first code cell: any cell may show a value, also those above the parameters.
+    if state.outputs:
+        code = outputs_cell(record=record)
+    elif state.uses_display:
+        code = DISPLAY_ONLY
+    else:
+        return
+    first_code = next((i for i, c in enumerate(state.script_cells) if c.kind == "code"), None)
+    if first_code is not None:  # no code cell: nothing is shown
+        state.script_cells.insert(first_code, ScriptCell("code", code, (GENERATED,)))
+
+
 def export_notebook(
     path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *,
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
     track: bool = True, strict_shell: bool = False, removed_magics: dict[str, str] | None = None,
+    outputs: bool = True,
 ) -> ExportResult:
     """Export a notebook file to a script beside it (or at ``output``).
 
@@ -246,7 +274,7 @@ def export_notebook(
         The notebook.
     output : path-like, optional
         The script to write; defaults to the notebook's path with ``.py``.
-    strict, standalone, keep_unknown_magics, track, strict_shell : bool
+    strict, standalone, keep_unknown_magics, track, strict_shell, outputs : bool
         As for :func:`convert_notebook`.
     removed_magics : dict, optional
         As for :func:`convert_notebook`.
@@ -272,7 +300,7 @@ def export_notebook(
     script, report = convert_notebook(
         read_notebook(source), name=source.stem, script_name=target.name, strict=strict,
         standalone=standalone, keep_unknown_magics=keep_unknown_magics, track=track,
-        strict_shell=strict_shell, removed_magics=removed_magics,
+        strict_shell=strict_shell, removed_magics=removed_magics, outputs=outputs,
     )
     report.notebook, report.script = str(source), str(target)
     write_atomically(target, script)

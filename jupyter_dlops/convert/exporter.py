@@ -41,6 +41,11 @@ class DlopsScriptExporter(TemplateExporter):
              "display'}), added to the built-in table (tensorboard, wandb, tensorflow_version).",
     ).tag(config=True)
 
+    outputs = Bool(
+        True, help="Show each cell's last expression, display() and open figures as the notebook "
+                   "does, and record them in the run when tracked.",
+    ).tag(config=True)
+
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".py"
@@ -64,6 +69,7 @@ class DlopsScriptExporter(TemplateExporter):
             _plain(nb), name=name, script_name=f"{name}.py", strict=self.strict,
             standalone=self.standalone, keep_unknown_magics=self.keep_unknown_magics,
             strict_shell=self.strict_shell, removed_magics=dict(self.removed_magics),
+            outputs=self.outputs,
         )
         resources["dlops"] = {"script": script, "report": report.to_dict()}
         for warning in report.to_dict()["warnings"]:

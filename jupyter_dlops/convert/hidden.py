@@ -42,13 +42,15 @@ class AnalysedCell:
     opaque: bool = False  # %run or a kept IPython call: names may appear from nowhere
 
 
-def find_hidden_state(cells: list[AnalysedCell]) -> list[Finding]:
+def find_hidden_state(cells: list[AnalysedCell], provided: frozenset[str] = frozenset()) -> list[Finding]:
     """Report every name the linear order would not provide, then execution-order problems.
 
     Parameters
     ----------
     cells : list of AnalysedCell
         Every cell of the notebook in order; ``names`` is None where a cell could not be parsed.
+    provided : frozenset of str
+        Names the script itself defines before the first cell (``display``).
 
     Returns
     -------
@@ -56,7 +58,7 @@ def find_hidden_state(cells: list[AnalysedCell]) -> list[Finding]:
         In cell order.
     """
     findings: list[Finding] = []
-    defined: set[str] = set()
+    defined: set[str] = set(provided)
     last_set_by: dict[str, AnalysedCell] = {}  # in notebook order, skipped cells included
     opaque = False
     exported = [c for c in cells if c.exported and c.names is not None]

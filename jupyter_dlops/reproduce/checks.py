@@ -8,7 +8,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-IGNORED_ARTIFACT_KINDS = ("notebook", "log")  # they hold timings and timestamps: never equal
+# Never equal run to run: timings and timestamps (notebook, log), object addresses in the values
+# a script showed (output; `dlops export --verify` compares those, addresses aside).
+IGNORED_ARTIFACT_KINDS = ("notebook", "log", "output")
 
 
 def _split(spec: str) -> tuple[str, str]:

@@ -50,9 +50,14 @@ def notebook_run(store: Any, root: Path, path: str) -> dict[str, Any] | None:
 
 
 def run_record(store: Any, ref: str) -> dict[str, Any]:
-    """A run's whole record, with the data versions it read and wrote under ``data``."""
+    """A run's whole record, with the data versions it read and wrote under ``data`` and the
+    values its cells showed under ``outputs`` (paths and sizes: their content is at
+    ``runs/RUN/outputs``)."""
+    from ..tracking.outputs import run_outputs
+
     run = store.get_run(ref)
     record = run.to_dict()
+    record["outputs"] = run_outputs(store, run, inline=False)
     try:
         from ..data.runs import run_data
     except ImportError:  # a build without data versioning
@@ -60,6 +65,14 @@ def run_record(store: Any, ref: str) -> dict[str, Any]:
     else:
         record["data"] = run_data(store, run)
     return record
+
+
+def run_outputs_content(store: Any, ref: str, cell: int | None) -> list[dict[str, Any]]:
+    """The values a run's cells showed, with their text and PNG (base64), in cell order."""
+    from ..tracking.outputs import run_outputs
+
+    found = run_outputs(store, store.get_run(ref), inline=True)
+    return [entry for entry in found if cell is None or entry["cell"] == cell]
 
 
 def data_versions(store: Any, name: str | None, limit: int) -> list[dict[str, Any]]:
@@ -102,6 +115,15 @@ class MetricsHandler(DlopsHandler):
         key = self.get_argument("key", None) or None
         store = await self.call(self.store)
         self.reply({"series": await self.call(metric_series, store, ref, key)})
+
+
+class OutputsHandler(DlopsHandler):
+    @web.authenticated
+    async def get(self, ref: str) -> None:
+        cell = self.int_argument("cell", -1, high=10**6)
+        store = await self.call(self.store)
+        found = await self.call(run_outputs_content, store, ref, None if cell < 0 else cell)
+        self.reply({"outputs": found})
 
 
 class NotebookRunHandler(DlopsHandler):

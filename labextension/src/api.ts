@@ -24,6 +24,18 @@ export interface IRunData {
   relative_path?: string | null;
 }
 
+/** One value a run's cell showed (text repr or figure); content only from `runs/RUN/outputs`. */
+export interface IRunOutput {
+  cell: number;
+  index: number;
+  kind: 'text' | 'figure';
+  path: string;
+  size: number;
+  text?: string | null;
+  truncated?: boolean;
+  png?: string | null;
+}
+
 export interface IRun {
   run_id: string;
   name: string;
@@ -43,6 +55,7 @@ export interface IRun {
   artifacts?: { path: string; size: number; kind: string }[];
   sections?: { [key: string]: unknown };
   data?: IRunData[];
+  outputs?: IRunOutput[];
 }
 
 export interface IRunPage {
@@ -131,6 +144,11 @@ export async function metricSeries(ref: string, key?: string): Promise<MetricSer
     `runs/${encodeURIComponent(ref)}/metrics${query({ key })}`
   );
   return data.series;
+}
+
+export async function runOutputs(ref: string): Promise<IRunOutput[]> {
+  const data = await requestAPI<{ outputs: IRunOutput[] }>(`runs/${encodeURIComponent(ref)}/outputs`);
+  return data.outputs;
 }
 
 export async function notebookRun(path: string): Promise<IRun | null> {

@@ -2,7 +2,7 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { getRun, IRun, metricSeries, MetricSeries } from './api';
+import { getRun, IRun, IRunOutput, metricSeries, MetricSeries, runOutputs } from './api';
 import { RunCharts } from './chart';
 import { formatDuration, formatTime, formatValue, shortId } from './format';
 
@@ -73,6 +73,31 @@ function rank(name: string): number {
   return index < 0 ? SECTION_ORDER.length : index;
 }
 
+/** What the run's cells showed, loaded when the section is first opened (figures are large). */
+function OutputsSection(props: { run: IRun }) {
+  const [outputs, setOutputs] = React.useState<IRunOutput[] | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const load = (event: React.SyntheticEvent<HTMLDetailsElement>) => {
+    if (event.currentTarget.open && outputs === null) {
+      runOutputs(props.run.run_id).then(setOutputs).catch(e => setError((e as Error).message));
+    }
+  };
+  return (
+    <details className="jp-dlops-section" data-section="outputs" onToggle={load}>
+      <summary>outputs ({props.run.outputs?.length ?? 0})</summary>
+      {error && <div className="jp-dlops-error" role="alert">{error}</div>}
+      {outputs?.map(o => (
+        <div key={o.path} className="jp-dlops-output" data-path={o.path}>
+          <div className="jp-dlops-muted">cell {o.cell}</div>
+          {o.kind === 'figure'
+            ? (o.png ? <img src={`data:image/png;base64,${o.png}`} alt={o.path} /> : <span>{o.path}, {o.size} bytes</span>)
+            : <pre>{o.text}{o.truncated ? '\n…' : ''}</pre>}
+        </div>
+      ))}
+    </details>
+  );
+}
+
 export function RunDetail(props: { run: IRun; series: MetricSeries }) {
   const { run } = props;
   const metricRows = Object.entries(run.metrics).map(
@@ -98,6 +123,7 @@ export function RunDetail(props: { run: IRun; series: MetricSeries }) {
             : <pre>{JSON.stringify(body, null, 2)}</pre>}
         </Section>
       ))}
+      {!!run.outputs?.length && <OutputsSection run={run} />}
       {!!run.artifacts?.length && (
         <Section title="artifacts">
           <KeyValueTable rows={run.artifacts.map(a => [a.path, `${a.kind}, ${a.size} bytes`])} />

@@ -147,6 +147,30 @@ VERIFY_MISMATCH = notebook(
     code("jupyter_dlops.log_metric('lr_used', lr)"),
 )
 
+DISPLAYED_RESULTS = notebook(
+    markdown("What a cell shows: its last expression, display(...), the figures it leaves open."),
+    code("n = 3", "parameters"),
+    code("values = list(range(n))\nvalues"),
+    code("total = sum(values)"),
+    code("total;"),
+    code("display(total, 'text')\nprint('printed')"),
+    code("calls = []\n\n\ndef tick():\n    calls.append(1)\n    return len(calls)\n\n\ntick()"),
+    code("print('tick ran', len(calls), 'time(s)')"),
+    code("'x' * 5000"),
+    code("import matplotlib.pyplot as plt\n\nplt.plot([1, 2, 3]);"),
+    code("import sys\nprint('warned', file=sys.stderr)\n{'a': 1}"),
+)
+
+SHOWN_DIFFERENTLY = notebook(
+    markdown("Shows and prints a value that differs between a kernel and plain python."),
+    code("in_script = '__file__' in globals()\nprint('in a script:', in_script)"),
+    code("x = 41"),
+    code("in_script"),
+    code("import matplotlib.pyplot as plt\n\nplt.figure(figsize=(4 if in_script else 3, 3))\n"
+         "plt.plot([1, 2]);"),
+    code("plt.figure(figsize=(3, 3))\nplt.plot([1, 2] if in_script else [2, 1]);"),
+)
+
 BAD = {
     "two_parameters": notebook(code("a = 1", "parameters"), code("b = 2", "parameters")),
     "no_code_cells": notebook(markdown("only words")),
@@ -162,6 +186,7 @@ def main() -> None:
         "skip_and_markdown": SKIP_AND_MARKDOWN, "magics_line": MAGICS_LINE,
         "magics_cell": MAGICS_CELL, "hidden_state": HIDDEN_STATE, "unknown_magic": UNKNOWN_MAGIC,
         "runnable": RUNNABLE, "train_metrics": TRAIN_METRICS, "verify_mismatch": VERIFY_MISMATCH,
+        "displayed_results": DISPLAYED_RESULTS, "shown_differently": SHOWN_DIFFERENTLY,
         **BAD,
         "nbformat40": {**NO_PARAMETERS, "nbformat_minor": 0},
     }

@@ -127,3 +127,25 @@ def test_a_tampered_object_is_never_used(repo, which):
     label = "train_script.py" if which == "entry" else "the recorded list of installed packages"
     assert report.reason.startswith(f"the store's copy of {label} (object {object_id[:12]}) was altered")
     assert report.new_run_id is None and {r.run_id for r in store.search_runs()} == before
+
+
+def test_values_a_script_showed_do_not_make_its_reproduction_differ(repo):
+    # An object's repr holds its address, different every run: shown values are kept like logs.
+    import subprocess
+    import sys
+
+    from jupyter_dlops.convert import convert_notebook
+    from jupyter_dlops.store import open_store
+
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": "class Thing:\n    pass\n\n\nThing()"}]
+    script, _ = convert_notebook({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells},
+                                 name="shows", script_name="shows.py")
+    (repo / "shows.py").write_text(script)
+    for args in (["add", "shows.py"], ["commit", "-qm", "shows"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run([sys.executable, "shows.py"], cwd=repo, check=True, capture_output=True, timeout=120)
+    (run,) = open_store().search_runs(full=True)
+    assert [a.path for a in run.artifacts if a.kind == "output"] == ["outputs/cell-1/1.txt"]
+    report = reproduce(run.run_id)
+    assert report.verdict == "reproduced", report.render()

@@ -124,3 +124,26 @@ async def test_data_versions_and_a_runs_data(jp_fetch, store, three_runs, tmp_pa
     assert (await get_json(jp_fetch, "data-versions", name="nope"))["versions"] == []
     run = await get_json(jp_fetch, "runs", three_runs[0])
     assert [(d["id"], d["direction"]) for d in run["data"]] == [(version["id"], "read")]
+
+
+async def test_a_runs_shown_values_are_listed_and_served(jp_fetch, store, three_runs):
+    import base64
+
+    from jupyter_dlops.tracking.fluent import client_for
+
+    run_id, client = three_runs[0], client_for(store)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+    for path, data in (("outputs/cell-12/1.txt", b"[0, 1, 2]"), ("outputs/cell-3/fig-1.png", png),
+                       ("outputs/cell-3/2.txt", b"'second'"), ("outputs/cell-3/1.txt", b"42")):
+        client.log_bytes(run_id, data, path, kind="output")
+    record = await get_json(jp_fetch, "runs", run_id)
+    assert [(o["cell"], o["kind"], o["index"], o["size"]) for o in record["outputs"]] == [
+        (3, "text", 1, 2), (3, "text", 2, 8), (3, "figure", 1, len(png)), (12, "text", 1, 9)]
+    assert "text" not in record["outputs"][0]  # the detail stays small: content is one route away
+    served = (await get_json(jp_fetch, "runs", run_id, "outputs"))["outputs"]
+    assert [o.get("text") for o in served] == ["42", "'second'", None, "[0, 1, 2]"]
+    assert base64.b64decode(served[2]["png"]) == png
+    only = (await get_json(jp_fetch, "runs", run_id, "outputs", cell="12"))["outputs"]
+    assert [o["path"] for o in only] == ["outputs/cell-12/1.txt"]
+    assert (await get_json(jp_fetch, "runs", three_runs[1], "outputs"))["outputs"] == []
+    await expect_error(jp_fetch, 400, "runs", run_id, "outputs", params={"cell": "first"})
