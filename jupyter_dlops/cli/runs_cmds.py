@@ -66,10 +66,25 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def _columns(runs, explicit: str | None) -> list[str]:
     if explicit:
-        return [c.strip() for c in explicit.split(",") if c.strip()]
+        return [check_column(c.strip()) for c in explicit.split(",") if c.strip()]
     params = Counter(k for r in runs for k in r.params)
     metrics = Counter(k for r in runs for k in r.metrics if not k.startswith(SYSTEM_PREFIX))
     return [f"params.{k}" for k, _ in params.most_common(4)] + [f"metrics.{k}" for k, _ in metrics.most_common(4)]
+
+
+def check_column(column: str) -> str:
+    """``column`` if it names a params./metrics./tags. key or a run attribute; else a
+    :class:`UsageError` (never ``getattr`` on a name the user typed: ``__dict__``, ``to_dict``)."""
+    from ..errors import UsageError
+    from ..models import RUN_COLUMNS
+
+    head, dot, key = column.partition(".")
+    if dot and head in ("params", "metrics", "tags") and key:
+        return column
+    if not dot and (column in RUN_COLUMNS or column == "duration"):
+        return column
+    raise UsageError(f"unknown column {column!r}; use params.NAME, metrics.NAME, tags.NAME or one of "
+                     f"{', '.join((*RUN_COLUMNS, 'duration'))}")
 
 
 def column_value(run, column: str):
