@@ -125,6 +125,8 @@ def test_a_read_only_store_reads_but_refuses_writes(populated):
         before = table_dump(public / "store")
         env = {"DLOPS_STORE": str(public / "store")}
         reader = _as_nobody(["runs", "--json"], env)
+        shown = _as_nobody(["show", "one"], env)
+        queried = _as_nobody(["sql", "SELECT name FROM runs ORDER BY name"], env)
         writer = _as_nobody(["gc", "--grace", "0"], env)
         tracked = _as_nobody_python("import jupyter_dlops as dl\nwith dl.start_run(): pass", env)
         assert table_dump(public / "store") == before
@@ -132,6 +134,9 @@ def test_a_read_only_store_reads_but_refuses_writes(populated):
         shutil.rmtree(public, ignore_errors=True)
     assert reader.returncode == 0, reader.stderr
     assert '"aaaa1111"' in reader.stdout
+    assert shown.returncode == 0 and "aaaa1111" in shown.stdout, shown.stderr
+    assert queried.returncode == 0, queried.stderr  # reads work everywhere, `dlops sql` too
+    assert [line.strip() for line in queried.stdout.splitlines()] == ["name", "----", "one", "two"]
     assert writer.returncode == 0, writer.stderr  # nothing unreferenced: gc writes nothing
     assert tracked.returncode == 1 and "read-only" in tracked.stderr.splitlines()[-1]
 
