@@ -84,16 +84,32 @@ def _join_dash_values(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``dlops`` command; returns its exit status. Everything it prints to the
+    terminal has its control characters escaped (:mod:`.terminal`)."""
+    from .terminal import escaped_output
+
+    with escaped_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(_join_dash_values(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return status
     except DlopsError as error:
         print(f"dlops: error: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # before OSError, its base: `dlops show RUN | head` read all it wanted
+        from .terminal import silence_stdout
+
+        silence_stdout()
+        return 0
     except OSError as error:  # a file problem we did not anticipate: still one clear line
         where = f": {error.filename}" if error.filename else ""
         print(f"dlops: error: {error.strerror or error}{where}; check the path and its permissions",
@@ -102,9 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dlops: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 def run() -> None:  # pragma: no cover - console-script shim
-    sys.exit(main())
+    try:
+        status = main()
+    except SystemExit as done:  # --help, or argparse refusing an option
+        status = done.code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `dlops --help | head -1`
+        from .terminal import silence_stdout
+
+        silence_stdout()
+    sys.exit(status)
