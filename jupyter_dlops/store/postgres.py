@@ -242,6 +242,9 @@ class PostgresStore(SQLBackend, StoreOperations):
             raise ReadOnlyQueryError("empty query; give one SELECT statement")
         if not READONLY_START.match(text):
             raise ReadOnlyQueryError(_READONLY_HINT)
+        from .pgguard import check_query
+
+        check_query(text)  # only the views, only harmless functions: on the parsed statement
         psycopg = _psycopg()
         with self._lock:
             conn = self.conn
@@ -249,6 +252,7 @@ class PostgresStore(SQLBackend, StoreOperations):
             try:
                 cursor.execute("BEGIN READ ONLY")
                 cursor.execute(f"SET LOCAL statement_timeout = {int(self.statement_timeout * 1000)}")
+                self._set_query_role(cursor)
                 cursor.execute(text.replace("%", "%%"), ())
                 columns = [d.name for d in cursor.description or ()]
                 rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
@@ -258,6 +262,21 @@ class PostgresStore(SQLBackend, StoreOperations):
             finally:
                 conn.rollback()
                 cursor.close()
+
+    @staticmethod
+    def _set_query_role(cursor: Any) -> None:
+        """``SET LOCAL ROLE`` to ``DLOPS_SQL_ROLE`` where a team configured a least-privilege
+        role for queries (docs/store.md): the server then enforces what the check allows."""
+        role = os.environ.get("DLOPS_SQL_ROLE", "").strip()
+        if not role:
+            return
+        from psycopg import Error, sql
+
+        try:
+            cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+        except Error as error:
+            raise StoreError(f"cannot switch to the role {role!r} named by DLOPS_SQL_ROLE "
+                             f"({_first_line(error)}); grant it to this user or unset DLOPS_SQL_ROLE") from None
 
     def integrity_check(self) -> str:
         """``ok``, or what is inconsistent: summaries that disagree with their series."""

@@ -1,0 +1,129 @@
+"""The team store (PostgreSQL) against a hostile or careless user: ``dlops sql`` reads only the
+documented views with harmless functions (issue 14)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+import jupyter_dlops as dl
+from jupyter_dlops.errors import ReadOnlyQueryError, StoreError
+from jupyter_dlops.store import open_store
+
+pytestmark = pytest.mark.postgres
+DLOPS = [str(Path(sys.executable).parent / "dlops")]
+
+
+def _one_run(uri: str) -> str:
+    with dl.start_run(name="r0", params={"lr": 0.1}, capture=False, store=uri) as run:
+        run.log_metric("acc", 0.5)
+    return run.run_id
+
+
+REFUSED = {
+    "read a server file": "SELECT pg_read_file('/etc/passwd')",
+    "read the password catalog": "SELECT * FROM pg_shadow",
+    "a qualified catalog": "SELECT usename FROM pg_catalog.pg_user",
+    "a base table": "SELECT * FROM run",
+    "end other sessions": "SELECT pg_terminate_backend(pid) FROM runs",
+    "a server setting": "SELECT current_setting('data_directory')",
+    "a lateral function": "SELECT * FROM runs, LATERAL pg_ls_dir('.') AS f",
+    "a subquery on the catalog": "SELECT name FROM runs WHERE name IN (SELECT usename FROM pg_user)",
+    "a borrowed CTE name": "WITH pg_shadow AS (SELECT * FROM pg_shadow) SELECT * FROM pg_shadow",
+    "a CTE out of scope": "SELECT * FROM pg_authid, (WITH pg_authid AS (SELECT 1) SELECT * FROM pg_authid) s",
+    "select into": "SELECT * INTO stolen FROM runs",
+    "row locks": "SELECT * FROM runs FOR UPDATE",
+    "a qualified function": "SELECT public.lower(name) FROM runs",
+    "a write in a CTE": "WITH gone AS (DELETE FROM run RETURNING *) SELECT * FROM gone",
+    "sleep": "SELECT pg_sleep(10)",
+}
+
+
+@pytest.mark.parametrize("query", REFUSED.values(), ids=REFUSED.keys())
+def test_sql_refuses_what_is_not_a_documented_view_or_a_harmless_function(pg_uri, query):
+    _one_run(pg_uri)
+    with pytest.raises(ReadOnlyQueryError):
+        open_store(pg_uri).query_readonly(query)
+
+
+ALLOWED = {
+    "aggregate and window": ("SELECT key, count(*), max(value), row_number() OVER (ORDER BY key) "
+                             "FROM metrics GROUP BY key", [("acc", 1, 0.5, 1)]),
+    "a CTE": ("WITH r AS (SELECT name FROM runs) SELECT upper(name) FROM r", [("R0",)]),
+    "a recursive CTE": ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) "
+                        "SELECT sum(i) FROM n", [(6,)]),
+    "sql-syntax functions": ("SELECT extract(year FROM now()) > 2000, substring(name FROM 1 FOR 1), "
+                             "trim(both ' ' FROM ' x ') FROM runs", [(True, "r", "x")]),
+    "json and casts": ("SELECT key, num::int, (num * 10)::int, jsonb_typeof(to_jsonb(num)) FROM params",
+                       [("lr", 0, 1, "number")]),
+    "a join of views": ("SELECT r.name, p.key FROM runs r JOIN params p USING (run_id)", [("r0", "lr")]),
+}
+
+
+@pytest.mark.parametrize("query, rows", ALLOWED.values(), ids=ALLOWED.keys())
+def test_sql_still_answers_ordinary_queries(pg_uri, query, rows):
+    _one_run(pg_uri)
+    assert open_store(pg_uri).query_readonly(query)[1] == rows
+
+
+def test_cli_refusal_is_one_line_and_reveals_nothing(pg_uri):
+    _one_run(pg_uri)
+    done = subprocess.run([*DLOPS, "sql", "SELECT pg_read_file('/etc/passwd')"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("dlops: error: dlops sql does not allow the function pg_read_file()")
+    assert len(done.stderr.splitlines()) == 1 and "root:" not in done.stderr
+
+
+def test_another_session_survives_pg_terminate_backend(pg_uri):
+    import psycopg
+
+    _one_run(pg_uri)
+    with psycopg.connect(pg_uri, autocommit=True) as other:
+        pid = other.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with pytest.raises(ReadOnlyQueryError):
+            open_store(pg_uri).query_readonly(f"SELECT pg_terminate_backend({pid})")
+        assert other.execute("SELECT 1").fetchone() == (1,)
+
+
+def _documented_roles_sql() -> str:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "store.md").read_text(encoding="utf-8")
+    block = text.split("### A least-privilege role for teams", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    return block.replace("PASSWORD '...'", "PASSWORD 'alice-pw'")
+
+
+def test_the_documented_least_privilege_roles_work(pg_uri, monkeypatch):
+    import psycopg
+
+    _one_run(pg_uri)  # the owner creates the schema first, as the docs say
+    with psycopg.connect(pg_uri, autocommit=True) as owner:
+        owner.execute(_documented_roles_sql())
+    parsed = urlparse(pg_uri)
+    alice = urlunparse(parsed._replace(netloc=f"alice:alice-pw@{parsed.hostname}:{parsed.port}"))
+    monkeypatch.setenv("DLOPS_STORE", alice)
+    second = _one_run(alice)  # the writer role is enough to track a run
+    monkeypatch.setenv("DLOPS_SQL_ROLE", "dlops_reader")
+    store = open_store(alice)
+    assert store.query_readonly("SELECT current_user, count(*) FROM runs")[1] == [("dlops_reader", 2)]
+    assert store.get_run(second).params == {"lr": 0.1}
+    with psycopg.connect(alice, autocommit=True) as conn:  # the server, not only our check
+        conn.execute("SET ROLE dlops_reader")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM run")
+    monkeypatch.setenv("DLOPS_SQL_ROLE", "no_such_role")
+    with pytest.raises(StoreError, match="DLOPS_SQL_ROLE"):
+        store.query_readonly("SELECT name FROM runs")
+
+
+def test_sql_json_output_from_postgres(pg_uri):
+    _one_run(pg_uri)
+    done = subprocess.run([*DLOPS, "sql", "SELECT name FROM runs", "--json"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "DLOPS_STORE": pg_uri})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"name": "r0"}]
