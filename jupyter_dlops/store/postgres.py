@@ -58,6 +58,16 @@ def split_uri(uri: str) -> tuple[str, dict[str, str], str]:
     return conninfo, ours, f"postgresql://{user}{host}:{port}/{database}"
 
 
+def with_artifacts(uri: str, root: Path) -> str:
+    """``uri`` naming ``root`` (made absolute) as its artifacts folder: a child process that
+    runs in another folder (a re-run, a sweep's kernel) then writes its objects where every
+    member reads them, not into its own project's ``.dlops/objects`` (issue 14)."""
+    parsed = urlparse(uri)
+    query = [(k, v) for k, v in parse_qsl(parsed.query, keep_blank_values=True) if k != "artifacts"]
+    query.append(("artifacts", str(Path(root).expanduser().resolve())))
+    return urlunparse(parsed._replace(query=urlencode(query)))
+
+
 def address_of(location: str) -> str:
     """``host:port`` of a location made by :func:`split_uri`."""
     return location.split("://", 1)[1].rsplit("@", 1)[-1].split("/", 1)[0]
@@ -149,6 +159,7 @@ class PostgresStore(SQLBackend, StoreOperations):
         objects = (options.get("artifacts") or os.environ.get("DLOPS_ARTIFACTS", "")
                    or project_root() / STORE_DIRNAME / "objects")
         super().__init__(location, Path(objects).expanduser(), location)
+        self.uri_for_children = with_artifacts(uri, self.objects.root)
         self.read_only = False
         self.statement_timeout = env_float("DLOPS_SQL_TIMEOUT", 30.0)
         try:

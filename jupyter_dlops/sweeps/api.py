@@ -118,7 +118,7 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     done = finished_combos(db, record.sweep_id)
     todo = [c for c in combos if combo_key(c) not in done]
     sections = capture_sections(path, db) if todo else {}
-    tasks = [RunTask(uuid.uuid4().hex, path, combo, uri, f"{record.name}-{i}", engine=engine,
+    tasks = [RunTask(uuid.uuid4().hex, path, combo, db.uri_for_children, f"{record.name}-{i}", engine=engine,
                      sweep_id=record.sweep_id, combo=combo_key(combo), timeout=timeout,
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections,
                      defaults=defaults, kernel_name=kernel)
@@ -172,7 +172,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     uri = store or default_store_uri()
     db = open_store(uri)
     run_id = uuid.uuid4().hex
-    task = RunTask(run_id, path, typed, uri, name or f"{Path(path).stem}-{run_id[:6]}", engine=engine,
+    task = RunTask(run_id, path, typed, db.uri_for_children, name or f"{Path(path).stem}-{run_id[:6]}", engine=engine,
                    timeout=timeout, cwd=cwd or str(Path(path).parent),
                    kernel_name=kernel_name or notebook_kernel(nb),
                    experiment=experiment, sections=capture_sections(path, db),

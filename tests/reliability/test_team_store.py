@@ -127,3 +127,52 @@ def test_sql_json_output_from_postgres(pg_uri):
                           timeout=120, env={**os.environ, "DLOPS_STORE": pg_uri})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [{"name": "r0"}]
+
+
+# -- the whole store configuration reaches every child process --------------------------
+TRAIN = """
+import jupyter_dlops as dl
+with dl.start_run(name="train", params={"lr": 0.1}) as run:
+    run.log_metric("acc", 0.75)
+    with open("model.bin", "wb") as out:
+        out.write(b"weights")
+    run.log_artifact("model.bin")
+"""
+
+
+def _all_text(uri: str) -> str:
+    import psycopg
+
+    with psycopg.connect(uri, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE'")]
+        return "\n".join(str(row) for table in tables for row in conn.execute(f'SELECT * FROM "{table}"'))
+
+
+def test_reproduce_with_a_password_in_the_uri_uses_the_whole_store(pg_uri, tmp_path, child_env):
+    from pg_server import PASSWORD
+
+    shared = tmp_path / "shared-objects"
+    uri = f"{pg_uri}?artifacts={shared}"
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    (project / "train.py").write_text(TRAIN)
+    env = child_env(uri)
+    env.pop("PGPASSWORD", None)
+    first = subprocess.run([sys.executable, "train.py"], cwd=project, env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert first.returncode == 0, first.stderr
+    run_id = open_store(uri).search_runs("name = 'train'")[0].run_id
+    done = subprocess.run([*DLOPS, "reproduce", run_id], cwd=elsewhere, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verdict: reproduced" in done.stdout
+    store = open_store(uri)
+    rerun = store.get_run(store.search_run_ids(f"tags.reproduces = '{run_id}'")[0])
+    assert rerun.status == "finished" and rerun.metrics["acc"].last == 0.75
+    assert store.objects.root.resolve() == shared.resolve()
+    assert store.objects.read_bytes(rerun.artifacts[0].object_id) == b"weights"  # in the shared folder
+    assert not list(tmp_path.rglob(".dlops"))  # nothing landed in a local object store
+    assert PASSWORD not in _all_text(pg_uri)
