@@ -17,7 +17,7 @@ def export(root: Path, relative: str, strict: bool) -> dict[str, Any]:
     relative to the root, with the converter's report."""
     notebook = resolve_in_root(root, relative)
     if notebook.suffix != ".ipynb":
-        raise UsageError(f"'{relative}' is not a notebook; export takes an .ipynb file")
+        raise UsageError(f"'{relative[:60]}' is not a notebook; export takes an .ipynb file")
     try:
         from ..convert import export_notebook
     except ImportError as error:

@@ -46,6 +46,19 @@ async def test_paths_outside_root_refused(jp_fetch, jp_root_dir, path):
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("path", [
+    "a\x00b.ipynb", "nb\n.ipynb", "a" * 60_000 + ".ipynb", "a/" * 30_000 + "x.ipynb", "over-path-max-after-the-root",
+], ids=["nul-byte", "newline", "60kb-name", "60kb-of-folders", "over-path-max-after-the-root"])
+async def test_unopenable_paths_are_400_and_never_show_the_root(jp_fetch, jp_root_dir, path):
+    if path == "over-path-max-after-the-root":  # under 4096 bytes alone, over it under the root
+        room = 4096 - len(str(jp_root_dir).encode()) - 1
+        path = ("d" * 99 + "/") * (room // 100) + "x" * (room % 100) + "xx.ipynb"
+        assert len(path) < 4096
+    message = await export_error(jp_fetch, {"path": path}, 400)
+    assert str(jp_root_dir) not in message and str(jp_root_dir.resolve()) not in message
+    assert len(message) < 300 and "\n" not in message and "\x00" not in message
+
+
 async def test_symlink_escaping_root_refused(jp_fetch, jp_root_dir):
     target = write_notebook(jp_root_dir.parent / "secret.ipynb", [("x = 1", [])])
     (jp_root_dir / "link.ipynb").symlink_to(target)
