@@ -111,6 +111,20 @@ async def test_script_symlink_pointing_outside_is_replaced_not_followed(jp_fetch
     outside.write_text("untouched\n")
     write_notebook(jp_root_dir / "nb.ipynb", [("x = 1", [])])
     (jp_root_dir / "nb.py").symlink_to(outside)
-    await post_export(jp_fetch, {"path": "nb.ipynb"})
+    await export_error(jp_fetch, {"path": "nb.ipynb"}, 409)  # not a script dlops wrote: asked first
+    await post_export(jp_fetch, {"path": "nb.ipynb", "force": True})
     assert outside.read_text() == "untouched\n"
     assert not (jp_root_dir / "nb.py").is_symlink()
+
+
+@needs_converter
+async def test_a_foreign_script_is_409_until_forced(jp_fetch, jp_root_dir):
+    write_notebook(jp_root_dir / "nb.ipynb", [("x = 1", [])])
+    (jp_root_dir / "nb.py").write_text("print('hand-written')\n")
+    message = await export_error(jp_fetch, {"path": "nb.ipynb"}, 409)
+    assert "was not written by jupyter-dlops" in message and str(jp_root_dir) not in message
+    assert (jp_root_dir / "nb.py").read_text() == "print('hand-written')\n"
+    await export_error(jp_fetch, {"path": "nb.ipynb", "force": "yes"}, 409)  # only a JSON true forces
+    data = json.loads((await post_export(jp_fetch, {"path": "nb.ipynb", "force": True})).body)
+    assert data["script_path"] == "nb.py" and "x = 1" in (jp_root_dir / "nb.py").read_text()
+    await post_export(jp_fetch, {"path": "nb.ipynb"})  # now ours: a new export replaces it silently
