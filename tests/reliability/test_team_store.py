@@ -176,3 +176,68 @@ def test_reproduce_with_a_password_in_the_uri_uses_the_whole_store(pg_uri, tmp_p
     assert store.objects.read_bytes(rerun.artifacts[0].object_id) == b"weights"  # in the shared folder
     assert not list(tmp_path.rglob(".dlops"))  # nothing landed in a local object store
     assert PASSWORD not in _all_text(pg_uri)
+
+
+# -- the server goes down while a script's run ends ---------------------------------------
+OFFLINE = """
+import pathlib, time
+import jupyter_dlops as dl
+with dl.start_run(name="offline", params={"lr": 0.1}) as run:
+    run.log_metric("acc", 0.5, step=0)
+    run.flush()
+    pathlib.Path("ready").write_text("1")
+    while not pathlib.Path("go").exists():
+        time.sleep(0.05)
+    run.log_metric("acc", 0.75, step=1)
+    print("inside the block")
+print("after the block")
+"""
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """A PostgreSQL server of this test's own, so that stopping it disturbs no other test."""
+    from pg_server import PostgresServer, find_bindir
+
+    server = PostgresServer(find_bindir()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_run_ending_while_the_server_is_down_ends_locally_and_is_sent_later(own_server, tmp_path, child_env):
+    import time
+
+    uri = f"{own_server.uri()}?artifacts={tmp_path / 'objects'}"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "offline.py").write_text(OFFLINE)
+    env = child_env(uri)
+    with subprocess.Popen([sys.executable, "offline.py"], cwd=project, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as script:
+        deadline = time.monotonic() + 120
+        while not (project / "ready").exists() and script.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        own_server.halt()
+        (project / "go").write_text("1")
+        stdout, stderr = script.communicate(timeout=120)
+    assert script.returncode == 0, stderr
+    assert stdout.splitlines() == ["inside the block", "after the block"]  # the program went on
+    assert "Traceback" not in stderr
+    assert len([line for line in stderr.splitlines() if "ended here" in line]) == 1, stderr
+    spooled = list((project / ".dlops" / "spool").glob("*.json"))
+    assert len(spooled) == 1 and "pg-test-pw" not in spooled[0].read_text()
+
+    own_server.resume()
+    nxt = subprocess.run([sys.executable, "-c", "import jupyter_dlops as dl\nwith dl.start_run(name='next'): pass"],
+                         cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert nxt.returncode == 0, nxt.stderr
+    assert not list((project / ".dlops" / "spool").glob("*.json"))
+    store = open_store(uri)
+    run = store.get_run(store.search_run_ids("name = 'offline'")[0])
+    assert run.status == "finished" and run.error is None and run.end_time >= run.start_time
+    assert [value for _, value, _ in store.metric_series(run.run_id, "acc")["acc"]] == [0.5, 0.75]
+    logs = {a.path: a for a in run.artifacts}
+    assert store.objects.read_bytes(logs["logs/stdout.txt"].object_id).decode().strip() == "inside the block"
+    assert {"usage", "cost"} <= set(run.sections)
