@@ -127,6 +127,8 @@ def test_a_read_only_store_reads_but_refuses_writes(populated):
         reader = _as_nobody(["runs", "--json"], env)
         shown = _as_nobody(["show", "one"], env)
         queried = _as_nobody(["sql", "SELECT name FROM runs ORDER BY name"], env)
+        others = [_as_nobody(args, env) for args in (["compare", "one", "two"], ["best", "--metric", "acc"],
+                                                     ["runs", "--where", "params.lr < 0.05"], ["data", "list"])]
         writer = _as_nobody(["gc", "--grace", "0"], env)
         tracked = _as_nobody_python("import jupyter_dlops as dl\nwith dl.start_run(): pass", env)
         assert table_dump(public / "store") == before
@@ -137,6 +139,8 @@ def test_a_read_only_store_reads_but_refuses_writes(populated):
     assert shown.returncode == 0 and "aaaa1111" in shown.stdout, shown.stderr
     assert queried.returncode == 0, queried.stderr  # reads work everywhere, `dlops sql` too
     assert [line.strip() for line in queried.stdout.splitlines()] == ["name", "----", "one", "two"]
+    for done in others:
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.args[-3:] + [done.stderr]
     assert writer.returncode == 0, writer.stderr  # nothing unreferenced: gc writes nothing
     assert tracked.returncode == 1 and "read-only" in tracked.stderr.splitlines()[-1]
 
