@@ -243,3 +243,28 @@ def test_a_run_ending_while_the_server_is_down_ends_locally_and_is_sent_later(ow
     logs = {a.path: a for a in run.artifacts}
     assert store.objects.read_bytes(logs["logs/stdout.txt"].object_id).decode().strip() == "inside the block"
     assert {"usage", "cost"} <= set(run.sections)
+
+
+def test_a_run_child_in_another_project_writes_objects_where_the_parent_reads(pg_uri, tmp_path, child_env):
+    """No ``?artifacts=`` and no DLOPS_ARTIFACTS: the objects live in the parent's project
+    ``.dlops/objects``; a child started in the notebook's folder (another git project) must
+    write there too, not into its own project's."""
+    import nbformat
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    for folder in (here, there):
+        (folder / ".git").mkdir(parents=True)  # each its own project root
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("size = 4", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import jupyter_dlops as dl\n"
+                                          "open('out.bin', 'wb').write(b'x' * size)\n"
+                                          "dl.log_artifact('out.bin')")]
+    nbformat.write(nb, there / "make.ipynb")
+    env = child_env(pg_uri)
+    env.pop("DLOPS_ARTIFACTS", None)
+    done = subprocess.run([*DLOPS, "run", str(there / "make.ipynb"), "--engine", "script", "-p", "size", "5"],
+                          cwd=here, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (there / ".dlops").exists()
+    objects = [p for p in (here / ".dlops" / "objects").rglob("*") if p.is_file()]
+    assert any(p.read_bytes() == b"x" * 5 for p in objects)
