@@ -83,10 +83,22 @@ class escaped_output:  # noqa: N801 - used as a context manager, named like one
 def silence_stdout() -> None:
     """After the reader of a pipe went away (``dlops show RUN | head``): point stdout at
     /dev/null so that the flush at exit raises no second BrokenPipeError ("Exception
-    ignored ... Broken pipe", exit 120), as the Python documentation recommends."""
+    ignored ... Broken pipe", exit 120), as the Python documentation recommends. stderr too
+    where it shares the closed pipe (``dlops sweep ... 2>&1 | head``)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _to_devnull(stream)
+        except (OSError, ValueError):
+            pass
+    _to_devnull(sys.stdout)
+
+
+def _to_devnull(stream) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
-        pass  # no real file descriptor behind stdout (an in-process caller): nothing to flush
+        pass  # no real file descriptor behind the stream (an in-process caller): nothing to flush
