@@ -268,3 +268,29 @@ def test_a_run_child_in_another_project_writes_objects_where_the_parent_reads(pg
     assert not (there / ".dlops").exists()
     objects = [p for p in (here / ".dlops" / "objects").rglob("*") if p.is_file()]
     assert any(p.read_bytes() == b"x" * 5 for p in objects)
+
+
+def test_reads_work_on_a_read_only_server_with_a_stale_run(pg_uri, child_env):
+    """A read-only PostgreSQL (a hot standby, or default_transaction_read_only) with a run whose
+    process is gone: reading must not fail on marking that run killed."""
+    import socket
+    import time
+
+    import psycopg
+
+    from jupyter_dlops.models import Run
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    store = open_store(pg_uri)
+    _one_run(pg_uri)
+    store.create_run(Run(run_id="stale0000", name="stale", experiment="default", kind="script", status="running",
+                         start_time=time.time(), heartbeat=time.time(), host=socket.gethostname(), pid=gone.pid))
+    database = pg_uri.rsplit("/", 1)[1]
+    with psycopg.connect(pg_uri, autocommit=True) as owner:
+        owner.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
+    env = child_env(pg_uri)
+    for args in (["runs", "--json"], ["show", "stale"], ["sql", "SELECT name FROM runs ORDER BY name"]):
+        done = subprocess.run([*DLOPS, *args], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "stale" in done.stdout
