@@ -20,30 +20,35 @@ if TYPE_CHECKING:
 #: The only escape sequences the CLI itself emits (bold, yellow, reset, erase to the end of
 #: the line): they may pass; any other escape, and every other control character, is shown.
 OWN_SEQUENCES = ("\033[1m", "\033[33m", "\033[0m", "\033[K")
-_CONTROLS = re.compile(
-    "(" + "|".join(re.escape(s) for s in OWN_SEQUENCES) + ")"
-    # C0 but tab and newline; DEL and C1 (0x9b is a one-byte CSI); bidi overrides and isolates
-    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def _escape(match: re.Match) -> str:
-    if match.group(1):
-        return match.group(1)
-    code = ord(match.group())
-    # C0 never appears raw inside JSON text; the others may, where \uXXXX keeps JSON valid
-    return f"\\x{code:02x}" if code < 0x7F else f"\\u{code:04x}"
+# C0 but tab and newline; DEL and C1 (0x9b is a one-byte CSI); bidi overrides and isolates
+_CONTROL_CODES = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0),
+                  *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+# C0 never appears raw inside JSON text; the others may, where \uXXXX keeps JSON valid
+_TABLE = {code: f"\\x{code:02x}" if code < 0x7F else f"\\u{code:04x}" for code in _CONTROL_CODES}
+_ANY = re.compile("[" + "".join(re.escape(chr(code)) for code in _CONTROL_CODES) + "]")
+_OWN = re.compile("(" + "|".join(re.escape(s) for s in OWN_SEQUENCES) + ")")
 
 
 def escape_controls(text: str) -> str:
     """``text`` with every control character shown as an escape (``\\x1b``, ``\\u009b``).
 
     Tabs and newlines stay; so do the few sequences the CLI emits itself
-    (:data:`OWN_SEQUENCES`). Runs in linear time; text without controls is returned as is.
+    (:data:`OWN_SEQUENCES`). Linear time; text without controls is
+    returned as is.
     """
-    if not _CONTROLS.search(text):
+    if not _ANY.search(text):
         return text
-    return _CONTROLS.sub(_escape, text)
+    if "\033" not in text:
+        return _ANY.sub(_escape, text)
+    # split keeps the CLI's own sequences at the odd positions, untouched
+    return "".join(part if index % 2 else _ANY.sub(_escape, part)
+                   for index, part in enumerate(_OWN.split(text)))
+
+
+def _escape(match: re.Match) -> str:
+    # a regex with a lookup beats str.translate here: translate to multi-character strings
+    # goes through a slow per-character path
+    return _TABLE[ord(match.group())]
 
 
 class EscapingStream:
