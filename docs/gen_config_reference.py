@@ -41,6 +41,8 @@ ENVIRONMENT = {
                         "object store (artifacts, code, logs); the URI's `?artifacts=` wins."),
     "DLOPS_BUSY_TIMEOUT": ("30", "Seconds a SQLite writer waits for a lock before failing."),
     "DLOPS_SQL_TIMEOUT": ("30", "Seconds a `dlops sql` statement may run (SQLite: progress handler; PostgreSQL: `statement_timeout`)."),
+    "DLOPS_SQL_ROLE": ("unset", "A least-privilege PostgreSQL role `dlops sql` switches to "
+                       "(`SET LOCAL ROLE`) for its read-only queries; see docs/store.md."),
     "DLOPS_CONNECT_TIMEOUT": ("10", "Seconds to wait for a PostgreSQL connection."),
     "DLOPS_FLUSH_INTERVAL": ("0.25", "Seconds between commits of buffered metrics (at most this "
                              "much is lost on SIGKILL)."),

@@ -26,6 +26,12 @@ class UsageError(DlopsError):
     exit_code = 2
 
 
+class OverwriteError(UsageError):
+    """A file jupyter-dlops did not write would be replaced (pass ``--force`` to replace it)."""
+
+    http_status = 409
+
+
 class NotFoundError(DlopsError):
     """A run, data version, object or file that does not exist."""
 

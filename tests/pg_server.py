@@ -84,9 +84,18 @@ class PostgresServer:
         # Durability is not under test here (the client side is): skip fsync for speed.
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories='' "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
-                  "-w", "-t", "60", "start")
+        self._options = options
+        self.resume()
         return self
+
+    def resume(self) -> None:
+        """Start the (initialised) server again after :meth:`halt`."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", self._options,
+                  "-w", "-t", "60", "start")
+
+    def halt(self) -> None:
+        """Stop the server as an outage would, keeping its data for :meth:`resume`."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):  # already gone

@@ -84,6 +84,15 @@ def _join_dash_values(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``dlops`` command; returns its exit status. Everything it prints to the
+    terminal has its control characters escaped (:mod:`.terminal`)."""
+    from .terminal import escaped_output
+
+    with escaped_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(_join_dash_values(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
@@ -91,12 +100,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
         if code == 130 and argv is None:  # Ctrl-C handled by the command (a sweep)
             _leave_now(code)
         return code
     except DlopsError as error:
         print(f"dlops: error: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # before OSError, its base: `dlops show RUN | head` read all it wanted
+        from .terminal import silence_stdout
+
+        silence_stdout()
+        return 0
     except OSError as error:  # a file problem we did not anticipate: still one clear line
         where = f": {error.filename}" if error.filename else ""
         print(f"dlops: error: {error.strerror or error}{where}; check the path and its permissions",
@@ -107,8 +122,6 @@ def main(argv: list[str] | None = None) -> int:
         if argv is None:
             _leave_now(130)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 def _leave_now(code: int) -> None:
@@ -127,4 +140,14 @@ def _leave_now(code: int) -> None:
 
 
 def run() -> None:  # pragma: no cover - console-script shim
-    sys.exit(main())
+    try:
+        status = main()
+    except SystemExit as done:  # --help, or argparse refusing an option
+        status = done.code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `dlops --help | head -1`
+        from .terminal import silence_stdout
+
+        silence_stdout()
+    sys.exit(status)

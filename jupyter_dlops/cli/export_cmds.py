@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("notebook", help="the .ipynb file")
     p.add_argument("-o", "--output", metavar="SCRIPT", help="where to write (default: NOTEBOOK.py)")
     p.add_argument("--strict", action="store_true", help="refuse to export when hidden state is found")
+    p.add_argument("--force", action="store_true",
+                   help="replace the output even where it is a file jupyter-dlops did not write")
     p.add_argument("--verify", action="store_true",
                    help="run the notebook (papermill) and the script with the same parameters and "
                         "compare their metrics and written files; exit 8 on a mismatch")
@@ -61,7 +63,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                              keep_unknown_magics=args.keep_unknown_magics,
                              strict_shell=args.strict_shell,
                              removed_magics=_removed_magics(args.remove_magic),
-                             outputs=args.outputs)
+                             outputs=args.outputs, force=args.force)
     data = result.report.to_dict()
     status = 0
     if args.verify:

@@ -72,7 +72,11 @@ def fmt_duration(seconds: float | None) -> str:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], highlight: Sequence[bool] = ()) -> str:
     """A plain aligned table; rows flagged in ``highlight`` are emphasised on a terminal."""
-    cells = [[fmt(c) if not isinstance(c, str) else c.replace("\n", " ") for c in row] for row in rows]
+    from .terminal import escape_controls
+
+    # escaped before measuring, so that a cell's escapes (\x1b...) keep the columns aligned
+    cells = [[escape_controls(fmt(c) if not isinstance(c, str) else c.replace("\n", " ")) for c in row]
+             for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]

@@ -77,7 +77,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def _columns(runs, explicit: str | None) -> list[str]:
     if explicit:
-        return [c.strip() for c in explicit.split(",") if c.strip()]
+        return [check_column(c.strip()) for c in explicit.split(",") if c.strip()]
     return default_columns(runs)
 
 
@@ -89,6 +89,21 @@ def _warn_unknown_keys(store, where: str | None) -> None:
 
     for note in unknown_key_notes(store, where):
         print(f"dlops: {note}", file=sys.stderr)
+
+
+def check_column(column: str) -> str:
+    """``column`` if it names a params./metrics./tags. key or a run attribute; else a
+    :class:`UsageError` (never ``getattr`` on a name the user typed: ``__dict__``, ``to_dict``)."""
+    from ..errors import UsageError
+    from ..models import RUN_COLUMNS
+
+    head, dot, key = column.partition(".")
+    if dot and head in ("params", "metrics", "tags") and key:
+        return column
+    if not dot and (column in RUN_COLUMNS or column == "duration"):
+        return column
+    raise UsageError(f"unknown column {column!r}; use params.NAME, metrics.NAME, tags.NAME or one of "
+                     f"{', '.join((*RUN_COLUMNS, 'duration'))}")
 
 
 def column_value(run, column: str):

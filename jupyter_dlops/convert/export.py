@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConvertError, UsageError
+from ..errors import ConvertError, OverwriteError, UsageError
 from .asynccell import AWAIT_HELPER, has_top_level_await, wrap_async
 from .cells import GENERATED, NO_CODE, PARAMETERS, PlannedCell, plan_cells
 from .checks import compile_error
@@ -264,7 +264,7 @@ def export_notebook(
     path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None, *,
     strict: bool = False, standalone: bool = False, keep_unknown_magics: bool = False,
     track: bool = True, strict_shell: bool = False, removed_magics: dict[str, str] | None = None,
-    outputs: bool = True,
+    outputs: bool = True, force: bool = False,
 ) -> ExportResult:
     """Export a notebook file to a script beside it (or at ``output``).
 
@@ -278,6 +278,8 @@ def export_notebook(
         As for :func:`convert_notebook`.
     removed_magics : dict, optional
         As for :func:`convert_notebook`.
+    force : bool
+        Replace the output even where it is a file jupyter-dlops did not write.
 
     Returns
     -------
@@ -290,6 +292,9 @@ def export_notebook(
         The notebook does not exist.
     UsageError
         The output path is the notebook itself.
+    OverwriteError
+        The output exists and jupyter-dlops did not write it (a hand-written or
+        jupytext-paired script), and ``force`` is false; nothing is written then.
     ConvertError
         The notebook cannot be exported; nothing is written then.
     """
@@ -303,8 +308,31 @@ def export_notebook(
         strict_shell=strict_shell, removed_magics=removed_magics, outputs=outputs,
     )
     report.notebook, report.script = str(source), str(target)
+    if not force:
+        refuse_foreign_file(target, script)
     write_atomically(target, script)
     return ExportResult(target, script, report)
+
+
+#: Lines only an export writes (the flags' comment, the argparse description): a file holding
+#: one in its first few KB was written by jupyter-dlops and may be replaced by a new export.
+EXPORT_MARKERS = ("# jupyter-dlops: ", "exported from a notebook by jupyter-dlops")
+
+
+def refuse_foreign_file(target: Path, script: str) -> None:
+    """Raise :class:`OverwriteError` where ``target`` exists and jupyter-dlops did not write
+    it: replacing a hand-written or jupytext-paired ``NB.py`` silently loses work (issue 14)."""
+    try:
+        with open(target, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(len(script) + 1)
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise UsageError(f"{target} is a folder; choose a .py output path") from None
+    if head == script or any(marker in head[:8192] for marker in EXPORT_MARKERS):
+        return
+    raise OverwriteError(f"{target} exists and was not written by jupyter-dlops; pass --force to "
+                         "replace it, or -o to write the script elsewhere")
 
 
 def write_atomically(target: Path, text: str) -> None:

@@ -74,7 +74,7 @@ def _rerun(old: Any, code: RebuiltCode, db: Any) -> Any:
 
     engine = old.tags.get("engine")
     if code.entry.suffix == ".ipynb" or old.kind == "papermill" or engine:
-        new = run_notebook(code.entry, old.params, engine=engine or "papermill", store=db.uri,
+        new = run_notebook(code.entry, old.params, engine=engine or "papermill", store=db.uri_for_children,
                            name=f"{old.name}-repro", cwd=_original_folder(old, code))
     else:
         new = _rerun_script(old, code, db)
@@ -93,7 +93,8 @@ def _rerun_script(old: Any, code: RebuiltCode, db: Any) -> Any:
     run_id = client.create_run(f"{old.name}-repro", old.params, kind="script", entry_point=str(code.entry))
     for section, body in capture_sections(str(code.entry), db).items():
         db.put_section(run_id, section, body)
-    env = RunTask(run_id, str(code.entry), {}, db.uri, "").env()
+    # the whole store configuration (password, artifacts) travels in the environment only
+    env = RunTask(run_id, str(code.entry), {}, db.uri_for_children, "").env()
     done = subprocess.run([sys.executable, str(code.entry), *argv[1:]], env=env,
                           cwd=_original_folder(old, code), capture_output=True)
     error = None

@@ -25,7 +25,8 @@ def to_http_error(error: Exception) -> HTTPError:
         return HTTPError(error.http_status, str(error))
     if isinstance(error, HTTPError):
         return error
-    return HTTPError(500, f"internal error ({type(error).__name__}: {error}); see the server log")
+    # the type only: an OSError's text names absolute paths on the server (issue 14)
+    return HTTPError(500, f"internal error ({type(error).__name__}); see the server log")
 
 
 class DlopsHandler(APIHandler):

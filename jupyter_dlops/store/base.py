@@ -29,6 +29,10 @@ class SQLBackend:
     def __init__(self, uri: str, objects_root: Path, location: str) -> None:
         self.uri = uri
         self.location = location
+        #: The whole configuration a child process needs to reach this same store (for
+        #: PostgreSQL: the password and the artifacts folder). Only for a child's environment
+        #: (``DLOPS_STORE``): never printed, recorded, or put on a command line.
+        self.uri_for_children = uri
         self.objects = ObjectStore(objects_root)
         self._lock = threading.RLock()
         self._conn: Any = None

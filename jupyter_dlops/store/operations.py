@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import values
-from ..errors import AmbiguousError, NotFoundError, UsageError
+from ..errors import AmbiguousError, NotFoundError, StoreError, UsageError
 from ..models import RUN_COLUMNS, RUN_STATUSES, Artifact, MetricSummary, Run
 from .metric_ops import MetricOperations, metric_number
 
@@ -233,13 +233,16 @@ class StoreOperations(MetricOperations):
             if run_host == host and pid and not _pid_alive(int(pid)) or now - last > STALE_HEARTBEAT_SECONDS:
                 stale.append((run_id, last))
         if stale:
-            with self.write() as cursor:
-                cursor.executemany(
-                    "UPDATE run SET status = 'killed', end_time = ?, "
-                    "error = COALESCE(error, 'the process stopped without ending the run') "
-                    "WHERE run_id = ? AND status = 'running'",
-                    [(last, run_id) for run_id, last in stale],
-                )
+            try:
+                with self.write() as cursor:
+                    cursor.executemany(
+                        "UPDATE run SET status = 'killed', end_time = ?, "
+                        "error = COALESCE(error, 'the process stopped without ending the run') "
+                        "WHERE run_id = ? AND status = 'running'",
+                        [(last, run_id) for run_id, last in stale],
+                    )
+            except StoreError:  # a read-only server or role: the read goes on (issue 14)
+                return []
         return [run_id for run_id, _ in stale]
 
     def kill_running(self, run_ids: Sequence[str], error: str) -> None:

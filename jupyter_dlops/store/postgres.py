@@ -59,6 +59,16 @@ def split_uri(uri: str) -> tuple[str, dict[str, str], str]:
     return conninfo, ours, f"postgresql://{user}{host}:{port}/{database}"
 
 
+def with_artifacts(uri: str, root: Path) -> str:
+    """``uri`` naming ``root`` (made absolute) as its artifacts folder: a child process that
+    runs in another folder (a re-run, a sweep's kernel) then writes its objects where every
+    member reads them, not into its own project's ``.dlops/objects`` (issue 14)."""
+    parsed = urlparse(uri)
+    query = [(k, v) for k, v in parse_qsl(parsed.query, keep_blank_values=True) if k != "artifacts"]
+    query.append(("artifacts", str(Path(root).expanduser().resolve())))
+    return urlunparse(parsed._replace(query=urlencode(query)))
+
+
 def address_of(location: str) -> str:
     """``host:port`` of a location made by :func:`split_uri`."""
     return location.split("://", 1)[1].rsplit("@", 1)[-1].split("/", 1)[0]
@@ -150,6 +160,7 @@ class PostgresStore(SQLBackend, StoreOperations):
         objects = (options.get("artifacts") or os.environ.get("DLOPS_ARTIFACTS", "")
                    or project_root() / STORE_DIRNAME / "objects")
         super().__init__(location, Path(objects).expanduser(), location)
+        self.uri_for_children = with_artifacts(uri, self.objects.root)
         self.read_only = False
         self.statement_timeout = env_float("DLOPS_SQL_TIMEOUT", 30.0)
         try:
@@ -243,6 +254,9 @@ class PostgresStore(SQLBackend, StoreOperations):
             raise ReadOnlyQueryError("empty query; give one SELECT statement")
         if not READONLY_START.match(text):
             raise ReadOnlyQueryError(_READONLY_HINT)
+        from .pgguard import check_query
+
+        check_query(text)  # only the views, only harmless functions: on the parsed statement
         psycopg = _psycopg()
         with self._lock:
             conn = self.conn
@@ -250,6 +264,7 @@ class PostgresStore(SQLBackend, StoreOperations):
             try:
                 cursor.execute("BEGIN READ ONLY")
                 cursor.execute(f"SET LOCAL statement_timeout = {int(self.statement_timeout * 1000)}")
+                self._set_query_role(cursor)
                 cursor.execute(text.replace("%", "%%"), ())
                 columns = [d.name for d in cursor.description or ()]
                 rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
@@ -259,6 +274,21 @@ class PostgresStore(SQLBackend, StoreOperations):
             finally:
                 conn.rollback()
                 cursor.close()
+
+    @staticmethod
+    def _set_query_role(cursor: Any) -> None:
+        """``SET LOCAL ROLE`` to ``DLOPS_SQL_ROLE`` where a team configured a least-privilege
+        role for queries (docs/store.md): the server then enforces what the check allows."""
+        role = os.environ.get("DLOPS_SQL_ROLE", "").strip()
+        if not role:
+            return
+        from psycopg import Error, sql
+
+        try:
+            cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+        except Error as error:
+            raise StoreError(f"cannot switch to the role {role!r} named by DLOPS_SQL_ROLE "
+                             f"({_first_line(error)}); grant it to this user or unset DLOPS_SQL_ROLE") from None
 
     def integrity_check(self) -> str:
         """``ok``, or what is inconsistent: summaries that disagree with their series."""

@@ -30,6 +30,20 @@ def _authorizer(action, arg1, arg2, db_name, source):
     return sqlite3.SQLITE_OK if action in _ALLOWED else sqlite3.SQLITE_DENY
 
 
+def _connect_readonly(db_path) -> sqlite3.Connection:
+    """A read-only connection, also where the store's folder is read-only to us: a WAL database
+    opened ``mode=ro`` needs its ``-shm`` file, which nobody may create there, so fall back to
+    ``immutable=1`` as the store's own reader does (``runs`` and ``show`` work there too)."""
+    uri = f"{db_path.as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True)
+
+
 def sqlite_readonly_query(db_path, sql: str, limit: int | None = None) -> tuple[list[str], list[tuple]]:
     """Columns and rows of one SELECT; anything that would write is refused.
 
@@ -42,7 +56,7 @@ def sqlite_readonly_query(db_path, sql: str, limit: int | None = None) -> tuple[
     if not text:
         raise ReadOnlyQueryError("empty query; give one SELECT statement")
     timeout = env_float("DLOPS_SQL_TIMEOUT", 30.0)
-    conn = sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True)
+    conn = _connect_readonly(db_path)
     stop = _Stop(time.monotonic() + timeout)
     try:
         conn.execute("PRAGMA query_only = ON")

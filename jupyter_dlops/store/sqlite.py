@@ -37,6 +37,7 @@ class SQLiteStore(SQLBackend, StoreOperations):
         self.db_path = folder / DB_NAME
         objects = Path(os.environ.get("DLOPS_ARTIFACTS", "") or folder / "objects")
         super().__init__(uri, objects, str(folder))
+        self.uri_for_children = str(folder)  # absolute: a child may run in another folder
         self.read_only = False
         timeout = env_float("DLOPS_BUSY_TIMEOUT", 30.0)
         self.busy_timeout = timeout

@@ -13,6 +13,8 @@ back-quote a key with odd characters. Values are numbers, quoted strings, ``true
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,11 @@ NUMERIC_ATTRIBUTES = {"start_time", "end_time", "duration"}
 _NOT_NAN = " AND last <> 'NaN'"
 COMPARISONS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 KEYWORDS = {"and", "or", "not", "in", "is", "null", "like", "true", "false"}
+#: Limits that keep a hostile or generated expression from exhausting the parser's stack or
+#: the databases' own limits (SQLite refuses expression trees deeper than 1000, issue 14).
+MAX_NESTING = 32
+MAX_CONDITIONS = 256
+MAX_VALUES = 2000
 
 TOKEN = re.compile(
     r"""(?P<ws>\s+)
@@ -76,6 +83,8 @@ class Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.params: list[Any] = []
+        self.depth = 0
+        self.conditions = 0
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -110,23 +119,41 @@ class Parser:
         parts = [self.conjunction()]
         while self.accept_keyword("or"):
             parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return _balanced(parts, "OR")
 
     def conjunction(self) -> str:
         parts = [self.negation()]
         while self.accept_keyword("and"):
             parts.append(self.negation())
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+        return _balanced(parts, "AND")
 
     def negation(self) -> str:
         if self.accept_keyword("not"):
-            return f"NOT ({self.negation()})"
+            with self.nested():
+                return f"NOT ({self.negation()})"
         if self.tok.kind == "punct" and self.tok.text == "(":
             self.i += 1
-            inner = self.disjunction()
+            with self.nested():
+                inner = self.disjunction()
             self.expect_punct(")")
             return inner
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise self.error(f"more than {MAX_CONDITIONS} conditions; match many values with one "
+                             "'in (...)' list, e.g. params.seed in (1, 2, 3)")
         return self.comparison()
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level of parentheses or ``not``; refused past :data:`MAX_NESTING`."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"parentheses or 'not' nested more than {MAX_NESTING} levels deep; "
+                             "simplify the expression")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def comparison(self) -> str:
         field_token = self.tok
@@ -189,6 +216,8 @@ class Parser:
         while self.tok.kind == "punct" and self.tok.text == ",":
             self.i += 1
             items.append(self.value())
+            if len(self.params) + len(items) > MAX_VALUES:
+                raise self.error(f"more than {MAX_VALUES} values in one expression; split the query")
         self.expect_punct(")")
         return items
 
@@ -279,6 +308,15 @@ def resolve_field(token: Token, parser: Parser) -> Field:
         known = "params.KEY, metrics.KEY, tags.KEY, " + ", ".join(sorted(ATTRIBUTES))
         raise parser.error(f"unknown field '{token.text}'; fields are {known}", token)
     return Field(parser, ATTRIBUTES[head], name=head)
+
+
+def _balanced(parts: list[str], op: str) -> str:
+    """``a OP b OP c...`` grouped as a balanced tree: a flat chain of N terms is an expression
+    N deep for SQLite, which refuses depths over 1000."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    return f"({_balanced(parts[:middle], op)} {op} {_balanced(parts[middle:], op)})"
 
 
 def _sql_value(value: Any) -> Any:

@@ -134,7 +134,7 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     sections = capture_sections(path, db) if todo else {}
     ids = [uuid.uuid4().hex for _ in todo]
     # Names unique across sweeps and resumes (issue 15): the file stem and the id's start.
-    tasks = [RunTask(run_id, path, combo, uri, default_run_name(path, run_id), engine=engine,
+    tasks = [RunTask(run_id, path, combo, db.uri_for_children, default_run_name(path, run_id), engine=engine,
                      sweep_id=record.sweep_id, combo=combo_key(combo), timeout=timeout,
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections,
                      defaults=defaults, kernel_name=kernel)
@@ -193,7 +193,7 @@ def run_notebook(notebook: str | Path, params: dict[str, Any] | None = None, *, 
     uri = store or default_store_uri()
     db = open_store(uri)
     run_id = uuid.uuid4().hex
-    task = RunTask(run_id, path, typed, uri, name or default_run_name(path, run_id), engine=engine,
+    task = RunTask(run_id, path, typed, db.uri_for_children, name or default_run_name(path, run_id), engine=engine,
                    timeout=timeout, cwd=cwd or str(Path(path).parent),
                    kernel_name=kernel_name or notebook_kernel(nb),
                    experiment=experiment, sections=capture_sections(path, db),

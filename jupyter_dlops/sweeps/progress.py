@@ -34,7 +34,10 @@ class Progress:
             if not self.tty and self.enabled:
                 self._print_line(payload)
         if self.tty and self.enabled:
-            self.stream.write("\r" + self.line() + "\033[K")
+            # the carriage return is ours: a stream that escapes control characters (the CLI's)
+            # lets it through its trusted door
+            getattr(self.stream, "write_trusted", self.stream.write)("\r")
+            self.stream.write(self.line() + "\033[K")
             self.stream.flush()
 
     def seconds_left(self) -> float | None:

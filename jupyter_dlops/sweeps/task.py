@@ -30,7 +30,8 @@ class RunTask:
     run_id: str
     notebook: str
     params: dict[str, Any]
-    store_uri: str
+    #: may hold a password: kept out of the repr, which Dask logs when a task fails
+    store_uri: str = field(repr=False)
     name: str
     engine: str = "papermill"
     sweep_id: str | None = None

@@ -24,6 +24,8 @@ class MetricBuffer:
         self.interval = interval if interval is not None else env_float("DLOPS_FLUSH_INTERVAL", 0.25)
         self.max_rows = max_rows
         self.paused_reason: str | None = None
+        #: set while a run ends: an unreachable store is then reported once, by the spool
+        self.quiet = False
         self._rows: list[tuple] = []
         self._oldest = 0.0  # monotonic time the oldest unflushed row arrived
         self._lock = threading.Lock()
@@ -63,7 +65,7 @@ class MetricBuffer:
                 with self._lock:
                     self._rows[:0] = rows
                     self._oldest = time.monotonic()
-                if self.paused_reason is None:
+                if self.paused_reason is None and not self.quiet:
                     print(f"dlops: metrics not saved yet ({error}); tracking paused, will retry",
                           file=sys.__stderr__)
                 self.paused_reason = str(error)
@@ -83,6 +85,12 @@ class MetricBuffer:
             except Exception as error:
                 print(f"dlops: metric {ascii(row[1])[:60]} = {row[2]!r} at step {row[3]!r} was not saved: "
                       f"{type(error).__name__}: {error}", file=sys.__stderr__)
+
+    def take(self) -> list[tuple]:
+        """Remove and return the rows not committed yet (to keep them elsewhere)."""
+        with self._flush_lock, self._lock:
+            rows, self._rows = self._rows, []
+        return rows
 
     def close(self) -> None:
         self._closed = True

@@ -18,7 +18,7 @@ import traceback
 from typing import Any
 
 from ..config import GIVEN_PARAMS_ENV, NO_TRACK_ENV, RUN_ID_ENV, STORE_ENV
-from ..errors import NotFoundError, UsageError
+from ..errors import NotFoundError, StoreError, UsageError
 from .client import DlopsClient
 
 _lock = threading.RLock()
@@ -103,13 +103,26 @@ class ActiveRun:
             self.ended = True
             if self in _stack:
                 _stack.remove(self)
-        if self.recorder is not None:
-            self.recorder.finish()
         self._restore_sigterm()
-        if self.owned or status in ("failed", "killed"):
-            self.client.set_terminated(self.run_id, status, error=error, error_cell=error_cell)
-        else:
-            self.client.flush()
+        buffer = self.client._buffer  # None until a metric is logged
+        if buffer is not None:
+            buffer.quiet = True
+        try:
+            if self.recorder is not None:
+                self.recorder.finish()
+            if self.owned or status in ("failed", "killed"):
+                self.client.set_terminated(self.run_id, status, error=error, error_cell=error_cell)
+            else:
+                self.client.flush()
+        except StoreError as cause:  # the server is down: end here, keep the rest (issue 14)
+            from .spool import end_offline
+
+            unsent = self.recorder.unsent if self.recorder is not None else None
+            end_offline(self.client, self.run_id, status, error=error, error_cell=error_cell,
+                        unsent=unsent, cause=cause)
+        finally:
+            if buffer is not None:
+                buffer.quiet = False
 
     def _install_sigterm(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -268,6 +281,9 @@ def _create(client, name, params, experiment, tags, kind, entry_point, capture, 
     entry = entry_point or (sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c") and not interactive else None)
     run_id = client.create_run(name, params, experiment=experiment, kind=kind, tags=tags,
                                entry_point=entry, sweep_id=sweep_id, parent_id=parent_id)
+    from .spool import replay
+
+    replay(client)  # the store answers again: send what runs that ended offline kept
     recorder = None
     if capture:
         recorder = RunRecorder(client, run_id, entry_point=entry,

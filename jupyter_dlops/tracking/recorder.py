@@ -32,6 +32,7 @@ class RunRecorder:
         self._static.start()
         self.sampler = self._start_sampler()
         self.logs = self._start_logs() if capture_logs else None
+        self.unsent: dict[str, Any] | None = None
 
     def _capture_static(self) -> None:
         from ..capture.code import capture_code
@@ -82,21 +83,27 @@ class RunRecorder:
             return None
 
     def finish(self) -> None:
-        """Stop sampling and write usage, cost and logs (called once, before the status)."""
-        usage = self.sampler.stop()
-        self._static.join(timeout=30)
-        self.store.put_section(self.run_id, "usage", usage)
+        """Stop sampling and log capture, then write usage, cost and logs (called once, before
+        the status). Where the store fails, what was not written stays in ``unsent`` (for the
+        spool) and the error propagates; the capture is stopped either way."""
         from ..capture.cost import compute_cost
 
-        self.store.put_section(self.run_id, "cost", compute_cost(time.monotonic() - self._started, self.hardware))
-        if self.logs is not None:
-            self._store_logs()
+        usage = self.sampler.stop()
+        self._static.join(timeout=30)
+        cost = compute_cost(time.monotonic() - self._started, self.hardware)
+        self.unsent = {"sections": {"usage": usage, "cost": cost}, "logs": self._collect_logs()}
+        for section, body in self.unsent["sections"].items():
+            self.store.put_section(self.run_id, section, body)
+        for stream, text in self.unsent["logs"].items():
+            self.client.log_bytes(self.run_id, text.encode(), f"logs/{stream}.txt", kind="log")
+        self.unsent = None
 
-    def _store_logs(self) -> None:
+    def _collect_logs(self) -> dict[str, str]:
+        """The captured stdout/stderr, redacted; the capture stops and its files go."""
+        if self.logs is None:
+            return {}
         paths = self.logs.stop()
         known = known_secrets()
-        for stream, path in paths.items():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if text:
-                self.client.log_bytes(self.run_id, redact_text(text, known).encode(), f"logs/{stream}.txt", kind="log")
+        texts = {stream: path.read_text(encoding="utf-8", errors="replace") for stream, path in paths.items()}
         shutil.rmtree(self._log_dir, ignore_errors=True)
+        return {stream: redact_text(text, known) for stream, text in texts.items() if text}

@@ -164,9 +164,17 @@ export async function listDataVersions(): Promise<unknown[]> {
   return (await requestAPI<{ versions: unknown[] }>('data-versions')).versions;
 }
 
-export function exportNotebook(path: string, strict = false): Promise<IExportResult> {
+/**
+ * Export a notebook to the script beside it. A script jupyter-dlops did not write is answered
+ * with a 409 DlopsApiError unless `force` is true.
+ */
+export function exportNotebook(
+  path: string,
+  strict = false,
+  force = false
+): Promise<IExportResult> {
   return requestAPI<IExportResult>('export', {
     method: 'POST',
-    body: JSON.stringify({ path, strict })
+    body: JSON.stringify({ path, strict, force })
   });
 }

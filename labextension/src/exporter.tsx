@@ -4,7 +4,7 @@ import { Dialog, ReactWidget, showDialog, showErrorMessage } from '@jupyterlab/a
 import { NotebookPanel } from '@jupyterlab/notebook';
 import * as React from 'react';
 
-import { exportNotebook, IExportResult } from './api';
+import { DlopsApiError, exportNotebook, IExportResult } from './api';
 
 /** The notebook's kernel language, or '' when the notebook does not say. */
 export function kernelLanguage(panel: NotebookPanel): string {
@@ -87,6 +87,32 @@ async function saveFirst(panel: NotebookPanel): Promise<boolean> {
 }
 
 /** Export ``panel``'s notebook; every failure is shown, never swallowed. */
+/** The user chose to keep the existing script. */
+class OverwriteDeclined extends Error {}
+
+/**
+ * Export; where the server answers 409 (the script exists and jupyter-dlops did not write it),
+ * ask before replacing it, then export again with force.
+ */
+async function exportOrAskToOverwrite(path: string, strict: boolean): Promise<IExportResult> {
+  try {
+    return await exportNotebook(path, strict);
+  } catch (error) {
+    if (!(error instanceof DlopsApiError) || error.status !== 409) {
+      throw error;
+    }
+    const answer = await showDialog({
+      title: 'Overwrite the script?',
+      body: error.message,
+      buttons: [Dialog.cancelButton({ label: 'Keep it' }), Dialog.warnButton({ label: 'Overwrite' })]
+    });
+    if (!answer.button.accept) {
+      throw new OverwriteDeclined();
+    }
+    return exportNotebook(path, strict, true);
+  }
+}
+
 export async function exportPanel(
   app: JupyterFrontEnd,
   panel: NotebookPanel,
@@ -105,8 +131,11 @@ export async function exportPanel(
   }
   let result: IExportResult;
   try {
-    result = await exportNotebook(panel.context.localPath, strict);
+    result = await exportOrAskToOverwrite(panel.context.localPath, strict);
   } catch (error) {
+    if (error instanceof OverwriteDeclined) {
+      return null;
+    }
     const title = strict ? 'Strict export refused' : 'Export failed';
     await showErrorMessage(title, (error as Error).message);
     return null;

@@ -30,12 +30,18 @@ BAD = [
     (["sql", "ATTACH DATABASE '/tmp/x.db' AS x"], 2, "read-only"),
     (["sql", "PRAGMA writable_schema = 1"], 2, "read-only"),
     (["sql", "SELEC nonsense"], 2, "SQL error"),
+    (["runs", "--where", "(" * 400 + "status = 'x'" + ")" * 400], 2, "nested more than 32 levels"),
+    (["runs", "--where", "not " * 400 + "status = 'x'"], 2, "nested more than 32 levels"),
+    (["runs", "--where", " or ".join(f"params.lr = {i}" for i in range(999))], 2, "more than 256 conditions"),
+    (["runs", "--columns", "__dict__"], 2, "unknown column '__dict__'"),
+    (["runs", "--columns", "name,to_dict"], 2, "unknown column 'to_dict'"),
+    (["runs", "--columns", "params."], 2, "unknown column 'params.'"),
     (["compare", "one"], 2, "at least two runs"),
     (["compare", "one", "nope"], 3, "no run matches 'nope'"),
 ]
 
 
-@pytest.mark.parametrize("args, code, message", BAD, ids=[" ".join(a) for a, _, _ in BAD])
+@pytest.mark.parametrize("args, code, message", BAD, ids=[" ".join(a)[:60] for a, _, _ in BAD])
 def test_bad_input_is_one_line_and_changes_nothing(populated, args, code, message):
     before = table_dump(populated)
     done = run_cli(*args)
@@ -44,6 +50,22 @@ def test_bad_input_is_one_line_and_changes_nothing(populated, args, code, messag
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert done.stderr.startswith("dlops: error: ")
     assert table_dump(populated) == before
+
+
+def test_many_conditions_under_the_limit_still_run(populated):
+    where = " or ".join(f"params.lr = {i}" for i in range(255)) + " or params.lr = 0.1"
+    done = run_cli("runs", "--where", where, "--ids")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["aaaa2222"]
+    nested = "(" * 32 + "name = 'one'" + ")" * 32
+    assert run_cli("runs", "--where", nested, "--ids").stdout.split() == ["aaaa1111"]
+
+
+def test_known_columns_show_their_values(populated):
+    done = run_cli("runs", "--columns", "name,params.lr,metrics.acc,status", "--sort", "name")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[2:]]
+    assert [row[-4:] for row in rows] == [["one", "0.01", "0.95", "finished"], ["two", "0.1", "0.8", "finished"]]
 
 
 def test_no_store_yet_is_a_clear_error(tmp_path, monkeypatch):
@@ -103,6 +125,10 @@ def test_a_read_only_store_reads_but_refuses_writes(populated):
         before = table_dump(public / "store")
         env = {"DLOPS_STORE": str(public / "store")}
         reader = _as_nobody(["runs", "--json"], env)
+        shown = _as_nobody(["show", "one"], env)
+        queried = _as_nobody(["sql", "SELECT name FROM runs ORDER BY name"], env)
+        others = [_as_nobody(args, env) for args in (["compare", "one", "two"], ["best", "--metric", "acc"],
+                                                     ["runs", "--where", "params.lr < 0.05"], ["data", "list"])]
         writer = _as_nobody(["gc", "--grace", "0"], env)
         tracked = _as_nobody_python("import jupyter_dlops as dl\nwith dl.start_run(): pass", env)
         assert table_dump(public / "store") == before
@@ -110,6 +136,11 @@ def test_a_read_only_store_reads_but_refuses_writes(populated):
         shutil.rmtree(public, ignore_errors=True)
     assert reader.returncode == 0, reader.stderr
     assert '"aaaa1111"' in reader.stdout
+    assert shown.returncode == 0 and "aaaa1111" in shown.stdout, shown.stderr
+    assert queried.returncode == 0, queried.stderr  # reads work everywhere, `dlops sql` too
+    assert [line.strip() for line in queried.stdout.splitlines()] == ["name", "----", "one", "two"]
+    for done in others:
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.args[-3:] + [done.stderr]
     assert writer.returncode == 0, writer.stderr  # nothing unreferenced: gc writes nothing
     assert tracked.returncode == 1 and "read-only" in tracked.stderr.splitlines()[-1]
 

@@ -46,6 +46,19 @@ async def test_paths_outside_root_refused(jp_fetch, jp_root_dir, path):
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("path", [
+    "a\x00b.ipynb", "nb\n.ipynb", "a" * 60_000 + ".ipynb", "a/" * 30_000 + "x.ipynb", "over-path-max-after-the-root",
+], ids=["nul-byte", "newline", "60kb-name", "60kb-of-folders", "over-path-max-after-the-root"])
+async def test_unopenable_paths_are_400_and_never_show_the_root(jp_fetch, jp_root_dir, path):
+    if path == "over-path-max-after-the-root":  # under 4096 bytes alone, over it under the root
+        room = 4096 - len(str(jp_root_dir).encode()) - 1
+        path = ("d" * 99 + "/") * (room // 100) + "x" * (room % 100) + "xx.ipynb"
+        assert len(path) < 4096
+    message = await export_error(jp_fetch, {"path": path}, 400)
+    assert str(jp_root_dir) not in message and str(jp_root_dir.resolve()) not in message
+    assert len(message) < 300 and "\n" not in message and "\x00" not in message
+
+
 async def test_symlink_escaping_root_refused(jp_fetch, jp_root_dir):
     target = write_notebook(jp_root_dir.parent / "secret.ipynb", [("x = 1", [])])
     (jp_root_dir / "link.ipynb").symlink_to(target)
@@ -98,7 +111,8 @@ async def test_script_symlink_pointing_outside_is_replaced_not_followed(jp_fetch
     outside.write_text("untouched\n")
     write_notebook(jp_root_dir / "nb.ipynb", [("x = 1", [])])
     (jp_root_dir / "nb.py").symlink_to(outside)
-    await post_export(jp_fetch, {"path": "nb.ipynb"})
+    await export_error(jp_fetch, {"path": "nb.ipynb"}, 409)  # not a script dlops wrote: asked first
+    await post_export(jp_fetch, {"path": "nb.ipynb", "force": True})
     assert outside.read_text() == "untouched\n"
     assert not (jp_root_dir / "nb.py").is_symlink()
 
@@ -113,3 +127,15 @@ async def test_export_button_reads_the_magic_table_and_strict_shell(jp_fetch, jp
     data = json.loads((await post_export(jp_fetch, {"path": "nb.ipynb"})).body)
     script = (jp_root_dir / data["script_path"]).read_text()
     assert script.rstrip().endswith("# [dlops] removed '%comet show': Comet display\n_dlops_sh('false', check=True)")
+
+
+async def test_a_foreign_script_is_409_until_forced(jp_fetch, jp_root_dir):
+    write_notebook(jp_root_dir / "nb.ipynb", [("x = 1", [])])
+    (jp_root_dir / "nb.py").write_text("print('hand-written')\n")
+    message = await export_error(jp_fetch, {"path": "nb.ipynb"}, 409)
+    assert "was not written by jupyter-dlops" in message and str(jp_root_dir) not in message
+    assert (jp_root_dir / "nb.py").read_text() == "print('hand-written')\n"
+    await export_error(jp_fetch, {"path": "nb.ipynb", "force": "yes"}, 409)  # only a JSON true forces
+    data = json.loads((await post_export(jp_fetch, {"path": "nb.ipynb", "force": True})).body)
+    assert data["script_path"] == "nb.py" and "x = 1" in (jp_root_dir / "nb.py").read_text()
+    await post_export(jp_fetch, {"path": "nb.ipynb"})  # now ours: a new export replaces it silently

@@ -44,6 +44,15 @@ async def test_bad_where_is_400_with_one_line(jp_fetch, three_runs):
     assert "position" in message or "end" in message
 
 
+@pytest.mark.parametrize("where", [
+    "(" * 400 + "status = 'x'" + ")" * 400,
+    " or ".join(f"params.lr = {i}" for i in range(999)),
+], ids=["400-nested-parentheses", "999-ors"])
+async def test_hostile_where_is_400_with_one_line(jp_fetch, three_runs, where):
+    message = await expect_error(jp_fetch, 400, "runs", params={"where": where})
+    assert "nested more than 32 levels" in message or "more than 256 conditions" in message
+
+
 async def test_bad_limit_is_400(jp_fetch, three_runs):
     await expect_error(jp_fetch, 400, "runs", params={"limit": "many"})
     await expect_error(jp_fetch, 400, "runs", params={"limit": "100000"})
