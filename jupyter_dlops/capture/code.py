@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .redact import known_secrets, redact_argv, redact_text
+from .redact import known_secrets, redact_argv
 
 GIT_TIMEOUT = 10
 
@@ -22,8 +22,9 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
 
 
-def git_state(folder: Path, put_object) -> dict[str, Any] | None:
-    """Commit, branch, dirty flag and the uncommitted diff (stored as an object)."""
+def git_state(folder: Path, objects) -> dict[str, Any] | None:
+    """Commit, branch, dirty flag and the uncommitted diff (stored as a text object, so
+    redacted; ``secrets_removed`` says how many secrets that took out of it)."""
     root = _git(["rev-parse", "--show-toplevel"], folder)
     if root is None:
         return None
@@ -39,9 +40,10 @@ def git_state(folder: Path, put_object) -> dict[str, Any] | None:
         "dirty": bool(diff),
         "untracked": [u for u in untracked if u][:200],
         "diff_object": None,
+        "secrets_removed": 0,
     }
     if diff:
-        state["diff_object"] = put_object(redact_text(diff).encode())
+        state["diff_object"], state["secrets_removed"] = objects.put_text(diff)
     return state
 
 
@@ -53,16 +55,22 @@ def entry_file(entry_point: str | None) -> Path | None:
     return path.resolve() if path.is_file() else None
 
 
-def capture_code(entry_point: str | None, put_file, put_object) -> dict[str, Any]:
-    """The code section of the record; ``put_file``/``put_object`` store content."""
+def capture_code(entry_point: str | None, objects) -> dict[str, Any]:
+    """The code section of the record; ``objects`` (an ObjectStore) stores the entry file and
+    the diff as redacted text objects. ``secrets_removed`` counts the secrets redaction took
+    out of the code (entry file and diff): ``dlops reproduce`` refuses to run such code
+    silently (issue 14)."""
     known = known_secrets()
     entry = entry_file(entry_point)
     folder = entry.parent if entry else Path.cwd()
+    entry_object, removed = objects.put_text(entry.read_bytes()) if entry else (None, 0)
+    git = git_state(folder, objects)
     section: dict[str, Any] = {
         "entry_point": str(entry) if entry else entry_point,
-        "entry_object": put_file(entry) if entry else None,
+        "entry_object": entry_object,
         "argv": redact_argv(list(sys.argv), known),
         "cwd": str(Path.cwd()),
-        "git": git_state(folder, put_object),
+        "git": git,
+        "secrets_removed": removed + (git or {}).get("secrets_removed", 0),
     }
     return section

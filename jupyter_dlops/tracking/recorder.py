@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..capture.redact import known_secrets, redact_text
 from ..config import env_float
 
 
@@ -41,8 +40,8 @@ class RunRecorder:
         objects = self.store.objects
         for section, produce in (
             ("hardware", capture_hardware),
-            ("code", lambda: capture_code(self.entry_point, objects.put_file, objects.put_bytes)),
-            ("environment", lambda: capture_environment(objects.put_bytes)),
+            ("code", lambda: capture_code(self.entry_point, objects)),
+            ("environment", lambda: capture_environment(lambda data: objects.put_text(data)[0])),
         ):
             try:
                 body = produce()
@@ -94,9 +93,8 @@ class RunRecorder:
 
     def _store_logs(self) -> None:
         paths = self.logs.stop()
-        known = known_secrets()
         for stream, path in paths.items():
             text = path.read_text(encoding="utf-8", errors="replace")
             if text:
-                self.client.log_bytes(self.run_id, redact_text(text, known).encode(), f"logs/{stream}.txt", kind="log")
+                self.client.log_text(self.run_id, text, f"logs/{stream}.txt", kind="log")
         shutil.rmtree(self._log_dir, ignore_errors=True)
