@@ -24,7 +24,7 @@ def _git(args: list[str], cwd: Path) -> str | None:
 
 def git_state(folder: Path, objects) -> dict[str, Any] | None:
     """Commit, branch, dirty flag and the uncommitted diff (stored as a text object, so
-    redacted; ``secrets_removed`` says how many secrets that took out of it)."""
+    redacted; ``redactions`` says how many secrets that took out of it)."""
     root = _git(["rev-parse", "--show-toplevel"], folder)
     if root is None:
         return None
@@ -40,10 +40,10 @@ def git_state(folder: Path, objects) -> dict[str, Any] | None:
         "dirty": bool(diff),
         "untracked": [u for u in untracked if u][:200],
         "diff_object": None,
-        "secrets_removed": 0,
+        "redactions": 0,
     }
     if diff:
-        state["diff_object"], state["secrets_removed"] = objects.put_text(diff)
+        state["diff_object"], state["redactions"] = objects.put_text(diff)
     return state
 
 
@@ -57,7 +57,7 @@ def entry_file(entry_point: str | None) -> Path | None:
 
 def capture_code(entry_point: str | None, objects) -> dict[str, Any]:
     """The code section of the record; ``objects`` (an ObjectStore) stores the entry file and
-    the diff as redacted text objects. ``secrets_removed`` counts the secrets redaction took
+    the diff as redacted text objects. ``redactions`` counts the secrets redaction took
     out of the code (entry file and diff): ``dlops reproduce`` refuses to run such code
     silently (issue 14)."""
     known = known_secrets()
@@ -71,6 +71,6 @@ def capture_code(entry_point: str | None, objects) -> dict[str, Any]:
         "argv": redact_argv(list(sys.argv), known),
         "cwd": str(Path.cwd()),
         "git": git,
-        "secrets_removed": removed + (git or {}).get("secrets_removed", 0),
+        "redactions": removed + (git or {}).get("redactions", 0),
     }
     return section

@@ -48,7 +48,8 @@ _ASSIGNMENT = re.compile(
     r"""(?P<sep>[ \t]{0,16}(?::=|=>|[:=](?!=))[ \t]{0,16})"""
     r"""(?:(?P<esc>\\?)(?P<quote>["'])(?P<quoted>[^"'\\\n]*)|(?P<bare>[^\s&'"(),;=\[\]{}<>\\]+)(?P<after>[\s&;'"]|$))"""
 )
-_NAME_CHAR = re.compile(r"[\w.-]")
+_NAME_TAIL = re.compile(r"[\w.-]*\Z")  # searched up to a hit: where the name holding it starts
+_NAME_RUN = re.compile(r"[\w.-]*")
 
 
 def redact_text(text: str, known: set[str] | None = None) -> str:
@@ -90,12 +91,13 @@ def _url_password(match: re.Match) -> str:
 def _redact_assignments(text: str) -> tuple[str, int]:
     """Values assigned to secret-looking names, found from the secret-looking words."""
     pieces: list[str] = []
-    done = 0  # text[:done] is settled
+    done = skip = 0  # text[:done] is settled; text[:skip] was tried
     count = 0
     for hit in _keyword_hits(text.lower()):
-        if hit < done:
+        if hit < done or hit < skip:
             continue
-        start = _name_start(text, hit, done)
+        start = _NAME_TAIL.search(text, max(done, hit - 80), hit).start()
+        skip = _NAME_RUN.match(text, hit).end()  # later hits in this name: the same attempt
         match = _ASSIGNMENT.match(text, start)
         if match is None or not _is_secret_assignment(match):
             continue
@@ -121,15 +123,6 @@ def _keyword_hits(lowered: str) -> list[int]:
             at = lowered.find(word, at + 1)
     hits.sort()
     return hits
-
-
-def _name_start(text: str, at: int, floor: int) -> int:
-    """The start of the name holding the keyword at ``at`` (looking back at most 80 chars)."""
-    start = at
-    limit = max(floor, at - 80)
-    while start > limit and _NAME_CHAR.match(text, start - 1):
-        start -= 1
-    return start
 
 
 def _is_secret_assignment(match: re.Match) -> bool:

@@ -12,7 +12,8 @@ and camelCase boundaries (leading dashes of a flag dropped). It is secret when
 * or its **last** word is ``key`` (``key``, ``--key``, ``api_key``, ``apiKey``, ``sort_key``;
   not ``keyboard``, ``monkey``, ``key_size``).
 
-The environment variables ``PWD`` and ``OLDPWD`` are directories, never secrets.
+The environment variables ``PWD`` and ``OLDPWD`` (upper case, exactly) are directories,
+never secrets; a parameter ``pwd`` is.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def is_secret_name(name: str) -> bool:
         An environment variable, parameter, flag (``--token``), tag or dictionary key.
     """
     name = name.strip().lstrip("-")
-    if not name or name.upper() in NOT_SECRET_NAMES:
+    if not name or name in NOT_SECRET_NAMES:
         return False
     parts = words(name)
     if not parts:

@@ -27,7 +27,8 @@ def _shape(literal: str, rest: str, before: str = W) -> tuple[str, re.Pattern]:
 
 SHAPES: list[tuple[str, re.Pattern]] = [
     *(_shape(p, "[0-9A-Z]{16}(?![0-9A-Za-z])", "0-9A-Za-z") for p in ("AKIA", "ASIA", "ABIA", "ACCA")),
-    ("gh", re.compile(f"gh(?<![{W}]gh)(?:[pousr]_|ithub_pat_)[{W}]{{20,}}")),
+    ("gh", re.compile(f"gh(?<![{W}]gh)[pousr]_[{W}]{{20,}}")),
+    _shape("github_pat_", f"[{W}]{{20,}}"),
     _shape("glpat-", f"[{W}]{{20,}}"),
     _shape("xox", "[abposr]-[A-Za-z0-9-]{10,}"),
     _shape("sk-", f"[{W}]{{20,}}"),
