@@ -179,11 +179,15 @@ def known_secrets(environ: dict[str, str] | None = None) -> set[str]:
 
 
 def redact_argv(argv: list[str], known: set[str] | None = None) -> list[str]:
-    """Command-line arguments with the values of secret-looking flags redacted."""
+    """Command-line arguments with the values of secret-looking flags redacted: the next
+    argument after a flag (``--token X``), every value after a parameter name up to the next
+    option (``-p api_key A B C``)."""
     out: list[str] = []
-    hide_next = False
+    hide_next = hide_values = False
     for arg in argv:
-        if hide_next:
+        if hide_values and arg.startswith("-"):
+            hide_values = False
+        if hide_next or hide_values:
             remember_secret(arg)
             out.append(REDACTED)
             hide_next = False
@@ -196,7 +200,7 @@ def redact_argv(argv: list[str], known: set[str] | None = None) -> list[str]:
                 out.append(f"{redact_text(flag, known)}={REDACTED}")
             else:  # the name itself may be a known secret that merely looks like a name
                 out.append(redact_text(arg, known))
-                hide_next = True
+                hide_next, hide_values = True, not arg.startswith("-")
             continue
         out.append(redact_text(arg, known))
     return out
