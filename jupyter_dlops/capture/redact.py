@@ -41,12 +41,15 @@ URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)([^@/\s]+)@")
 KEYWORDS = ("pass", "pwd", "secret", "token", "key", "auth", "cred", "cookie", "dsn", "signature",
             "conn")
 # An assignment anchored at the start of a name (at most 80 characters, so a long word costs
-# a bounded scan): quoted values end at the closing quote or the end of the line, so a match
-# always succeeds once it reaches the value.
+# a bounded scan). A value's scan stops at its quote, a backslash or the end of the line; a
+# later attempt starts after that quote, so no two attempts scan the same characters.
 _ASSIGNMENT = re.compile(
     r"""(?P<name>-{0,2}[A-Za-z_][\w.-]{0,79})(?P<q1>\\?["']?)\]?"""
     r"""(?P<sep>[ \t]{0,16}(?::=|=>|[:=](?!=))[ \t]{0,16})"""
-    r"""(?:(?P<esc>\\?)(?P<quote>["'])(?P<quoted>[^"'\\\n]*)|(?P<bare>[^\s&'"(),;=\[\]{}<>\\]+)(?P<after>[\s&;'"]|$))"""
+    # a quoted value must close on its line and not run into a word: in
+    # ``print("secret:", os.environ[...])`` the quote after ``secret:`` closes a string
+    r"""(?:"(?P<dq>[^"\\\n]*)"(?!\w)|'(?P<sq>[^'\\\n]*)'(?!\w)|\\"(?P<jq>[^"\\\n]*)\\"(?!\w)"""
+    r"""|(?P<bare>[^\s&'"(),;=\[\]{}<>\\]+)(?P<after>[\s&;'"]|$))"""
 )
 _NAME_TAIL = re.compile(r"[\w.-]*\Z")  # searched up to a hit: where the name holding it starts
 _NAME_RUN = re.compile(r"[\w.-]*")
@@ -101,7 +104,7 @@ def _redact_assignments(text: str) -> tuple[str, int]:
         match = _ASSIGNMENT.match(text, start)
         if match is None or not _is_secret_assignment(match):
             continue
-        value_start, value_end = match.span("quoted") if match["quote"] else match.span("bare")
+        value_start, value_end = match.span(_value_group(match))
         pieces.append(text[done:value_start])
         pieces.append(REDACTED)
         done = value_end
@@ -125,13 +128,18 @@ def _keyword_hits(lowered: str) -> list[int]:
     return hits
 
 
+def _value_group(match: re.Match) -> str:
+    return next(g for g in ("dq", "sq", "jq", "bare") if match[g] is not None)
+
+
 def _is_secret_assignment(match: re.Match) -> bool:
-    value = match["quoted"] if match["quote"] else match["bare"]
+    group = _value_group(match)
+    value = match[group]
     if not value or value == REDACTED or REDACTED in value:
         return False
     # Unquoted values only shell style (NAME=value, --flag=value, ?token=value): in code,
     # ``login(token=token)`` or ``password = get()`` name a variable, not a secret.
-    if match["quote"] is None and (match["sep"] != "=" or match["q1"] or match["after"] is None):
+    if group == "bare" and (match["sep"] != "=" or match["q1"]):
         return False
     return is_secret_name(match["name"].rstrip(".-"))
 

@@ -7,8 +7,9 @@ and camelCase boundaries (leading dashes of a flag dropped). It is secret when
   ``accesskey``, ``privatekey`` or ``connstr`` anywhere (so ``PGPASSWORD``, ``dbPassword``,
   ``client_secrets``); or ``token`` not followed by ``iz`` or ``s`` (``GITHUB_TOKEN``,
   ``hftoken``; not ``tokenizer`` nor ``max_tokens``);
-* or one of its words is ``pwd``, ``auth``, ``oauth``, ``authorization``, ``creds``,
-  ``cookie``, ``dsn`` or ``signature`` (so ``auth``, ``db_pwd``; not ``author``, ``XAUTHORITY``);
+* or one of its words is ``pass``, ``pwd``, ``auth``, ``oauth``, ``authorization``, ``creds``,
+  ``cookie``, ``dsn`` or ``signature`` (so ``auth``, ``db_pwd``, ``SMTP_PASS``; not ``author``,
+  ``XAUTHORITY``, ``passes``);
 * or its **last** word is ``key`` (``key``, ``--key``, ``api_key``, ``apiKey``, ``sort_key``;
   not ``keyboard``, ``monkey``, ``key_size``).
 
@@ -25,7 +26,7 @@ STRONG = re.compile(
     r"pass(?:word|wd|phrase)|secret|credential|api_?key|access_?key|private_?key|"
     r"conn(?:ection)?_?str|token(?!iz|s)",
 )
-SECRET_WORDS = frozenset({"pwd", "auth", "oauth", "authorization", "creds", "cookie", "dsn", "signature"})
+SECRET_WORDS = frozenset({"pass", "pwd", "auth", "oauth", "authorization", "creds", "cookie", "dsn", "signature"})
 LAST_WORDS = frozenset({"key"})
 NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")

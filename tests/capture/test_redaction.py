@@ -46,7 +46,7 @@ def test_twenty_megabytes_in_seconds_not_hours():
     "key", "--key", "api_key", "API_KEY", "apiKey", "openai.api_key", "sort_key", "passwd", "pwd",
     "db_pwd", "credentials", "auth", "AUTH", "PGPASSWORD", "dbPassword", "GITHUB_TOKEN", "hftoken",
     "client_secrets", "AWS_SECRET_ACCESS_KEY", "--password", "session_cookie", "DATABASE_DSN",
-    "conn_str", "Authorization", "private-key",
+    "conn_str", "Authorization", "private-key", "SMTP_PASS",
 ])
 def test_secret_names(name):
     assert is_secret_name(name)
@@ -54,7 +54,7 @@ def test_secret_names(name):
 
 @pytest.mark.parametrize("name", [
     "keyboard", "monkey", "author", "authority", "XAUTHORITY", "key_size", "keys", "tokenizer",
-    "max_tokens", "PWD", "OLDPWD", "lr", "passenger"[:4] + "ing", "hotkey", "turkey", "epochs",
+    "max_tokens", "PWD", "OLDPWD", "lr", "passing", "num_passes", "hotkey", "turkey", "epochs",
 ])
 def test_names_that_are_not_secret(name):
     assert not is_secret_name(name)
@@ -74,7 +74,8 @@ def test_names_that_are_not_secret(name):
     ("login(token=token)", None), ("f(a, password=pw, b=1)", None), ('if password == "x": pass', None),
     ("password: str = get()", None), ('keyboard = "qwerty"', None), ('author = "me"', None),
     ('max_tokens = "256"', None), ('api_key = ""', None), ('print(f"password={pw}")', None),
-    ("Enter your password: hunter2", None),
+    ("Enter your password: hunter2", None), ('print("secret:", os.environ["X"], "token:", t)', None),
+    ("s['printed API_SECRET=']", None), ('x = "password=" + pw + "end"', None),
 ])
 def test_assignments_to_secret_names(text, expected):
     assert redact_text(text, set()) == (expected or text)
