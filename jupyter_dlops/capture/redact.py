@@ -49,7 +49,7 @@ _ASSIGNMENT = re.compile(
     # a quoted value must close on its line and not run into a word: in
     # ``print("secret:", os.environ[...])`` the quote after ``secret:`` closes a string
     r"""(?:"(?P<dq>[^"\\\n]*)"(?!\w)|'(?P<sq>[^'\\\n]*)'(?!\w)|\\"(?P<jq>[^"\\\n]*)\\"(?!\w)"""
-    r"""|(?P<bare>[^\s&'"(),;=\[\]{}<>\\]+)(?P<after>[\s&;'"]|$))"""
+    r"""|(?P<bare>[^\s&'"(),;=\[\]{}<>\\]+)(?P<after>[\s&;'"\\]|$))"""
 )
 _NAME_TAIL = re.compile(r"[\w.-]*\Z")  # searched up to a hit: where the name holding it starts
 _NAME_RUN = re.compile(r"[\w.-]*")

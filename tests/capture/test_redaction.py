@@ -66,6 +66,7 @@ def test_names_that_are_not_secret(name):
     ('{"api_key": "abc123", "lr": 0.1}', f'{{"api_key": "{R}", "lr": 0.1}}'),
     ('"source": ["db_pwd = \\"abc\\"\\n"]', f'"source": ["db_pwd = \\"{R}\\"\\n"]'),
     ("export GITHUB_TOKEN=abcdef123", f"export GITHUB_TOKEN={R}"),
+    ('"text": ["export API_SECRET=abcdef123\\n"]', f'"text": ["export API_SECRET={R}\\n"]'),
     ("train.py --password=abc123 --lr 1", f"train.py --password={R} --lr 1"),
     ("GET /x?token=abc123&page=2", f"GET /x?token={R}&page=2"),
     ('d["auth"] = "Basic dXNlcjpwdw=="', f'd["auth"] = "{R}"'),
