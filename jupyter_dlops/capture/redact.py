@@ -53,6 +53,7 @@ _ASSIGNMENT = re.compile(
 )
 _NAME_TAIL = re.compile(r"[\w.-]*\Z")  # searched up to a hit: where the name holding it starts
 _NAME_RUN = re.compile(r"[\w.-]*")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
 def redact_text(text: str, known: set[str] | None = None) -> str:
@@ -82,9 +83,17 @@ def redact_counted(text: str, known: set[str] | None = None) -> tuple[str, int]:
     count += n
     for secret in sorted(known if known is not None else known_secrets(), key=len, reverse=True):
         if secret in text:
-            count += text.count(secret)
-            text = text.replace(secret, REDACTED)
+            text, n = _replace_known(text, secret)
+            count += n
     return text, count
+
+
+def _replace_known(text: str, secret: str) -> tuple[str, int]:
+    """Every occurrence of a known secret; one made of hex digits only where it is not part of
+    a longer hex string, so a commit or object id that happens to contain it stays intact."""
+    if _HEX_DIGITS.issuperset(secret):
+        return re.subn(f"(?<![0-9a-fA-F]){re.escape(secret)}(?![0-9a-fA-F])", REDACTED, text)
+    return text.replace(secret, REDACTED), text.count(secret)
 
 
 def _url_password(match: re.Match) -> str:
@@ -160,7 +169,7 @@ def redact_value(name: str, value: Any, known: set[str] | None = None) -> Any:
     strings are scrubbed and containers walked."""
     if is_secret_name(name):
         for item in value if isinstance(value, (list, tuple)) else [value]:
-            remember_secret(item if isinstance(item, str) else str(item))
+            remember_secret(item)  # strings only: a number would scrub every copy of it
         return REDACTED
     if isinstance(value, str):
         return redact_text(value, known)

@@ -99,6 +99,9 @@ def test_url_passwords_and_known_secrets():
     clean, count = redact_counted(text, {"zz-known-zz"})
     assert clean == f"postgresql://app:{R}@db:5432/x and mysql://root:{R}@h/db, then {R}"
     assert count == 3
+    # a known secret of hex digits never cuts into a commit or object id holding it
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    assert redact_text(f"commit {commit}, pin 12345678.", {"12345678"}) == f"commit {commit}, pin {R}."
 
 
 def test_text_objects_are_redacted_and_other_bytes_survive(tmp_path):
