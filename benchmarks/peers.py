@@ -37,6 +37,7 @@ REQUIREMENTS = {
     "nbconvert": "nbconvert>=7",
     "jupytext": "jupytext>=1.16",
     "ipykernel": "ipykernel>=6.25",
+    "detect-secrets": "detect-secrets>=1.5",  # bench_redact: the scanner whose patterns we adopted
 }
 INSTALL_TIMEOUT_S = 1800
 NO_PEERS_ENV = "DLOPS_BENCH_NO_PEERS"  # set by `run_all.py --no-peers` and the smoke tests

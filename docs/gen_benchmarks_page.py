@@ -26,6 +26,7 @@ COMMANDS = {
     "data": "python benchmarks/bench_data.py",
     "sweep": "python benchmarks/bench_sweep.py",
     "track": "python benchmarks/bench_track.py",
+    "redact": "python benchmarks/bench_redact.py",
 }
 
 

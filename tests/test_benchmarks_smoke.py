@@ -60,6 +60,14 @@ def test_bench_startup_quick(tmp_path):
     assert all(row["peer"] == "python -c pass" and row["ratio"] > 0 for row in document["rows"])
 
 
+def test_bench_redact_quick(tmp_path):
+    document = run_bench("bench_redact.py", tmp_path)
+    measures = [row["measure"] for row in document["rows"]]
+    assert sum("redact_text, 2 MB of" in m for m in measures) == 4, measures
+    before = next(row for row in document["rows"] if row["peer"] == "pattern before issue 14")
+    assert before["ratio"] > 1  # the old pattern is slower on one long word, whatever the load
+
+
 def test_run_all_reports_a_broken_benchmark(tmp_path):
     """A script that crashes is reported as failed, and the others still show up."""
     scripts = tmp_path / "benchmarks"

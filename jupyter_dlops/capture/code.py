@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .redact import known_secrets, redact_argv, redact_text
+from .redact import known_secrets, redact_argv
 
 GIT_TIMEOUT = 10
 
@@ -48,9 +48,10 @@ def _entry_status(root: Path, entry: Path) -> dict[str, bool]:
     return {"entry_untracked": True, "entry_ignored": bool(_git_ok(["check-ignore", "-q", "--", str(entry)], root))}
 
 
-def git_state(folder: Path, put_object, entry: Path | None = None) -> dict[str, Any] | None:
-    """Commit, branch, dirty flag and the uncommitted diff (stored as an object); an
-    untracked or ignored ``entry`` file makes the state dirty too."""
+def git_state(folder: Path, objects, entry: Path | None = None) -> dict[str, Any] | None:
+    """Commit, branch, dirty flag and the uncommitted diff (stored as a text object, so
+    redacted; ``redactions`` says how many secrets that took out of it); an untracked or
+    ignored ``entry`` file makes the state dirty too."""
     root = _git(["rev-parse", "--show-toplevel"], folder)
     if root is None:
         return None
@@ -66,12 +67,13 @@ def git_state(folder: Path, put_object, entry: Path | None = None) -> dict[str, 
         "dirty": bool(diff),
         "untracked": [u for u in untracked if u][:200],
         "diff_object": None,
+        "redactions": 0,
     }
     if entry is not None:
         state.update(_entry_status(root_path, entry))
         state["dirty"] = state["dirty"] or bool(state.get("entry_untracked"))
     if diff:
-        state["diff_object"] = put_object(redact_text(diff).encode())
+        state["diff_object"], state["redactions"] = objects.put_text(diff)
     return state
 
 
@@ -109,16 +111,22 @@ def entry_file(entry_point: str | None) -> Path | None:
     return path.resolve() if path.is_file() else None
 
 
-def capture_code(entry_point: str | None, put_file, put_object) -> dict[str, Any]:
-    """The code section of the record; ``put_file``/``put_object`` store content."""
+def capture_code(entry_point: str | None, objects) -> dict[str, Any]:
+    """The code section of the record; ``objects`` (an ObjectStore) stores the entry file and
+    the diff as redacted text objects. ``redactions`` counts the secrets redaction took
+    out of the code (entry file and diff): ``dlops reproduce`` refuses to run such code
+    silently (issue 14)."""
     known = known_secrets()
     entry = entry_file(entry_point)
     folder = entry.parent if entry else Path.cwd()
+    entry_object, removed = objects.put_text(entry.read_bytes()) if entry else (None, 0)
+    git = git_state(folder, objects, entry)
     section: dict[str, Any] = {
         "entry_point": str(entry) if entry else entry_point,
-        "entry_object": put_file(entry) if entry else None,
+        "entry_object": entry_object,
         "argv": redact_argv(list(sys.argv), known),
         "cwd": str(Path.cwd()),
-        "git": git_state(folder, put_object, entry),
+        "git": git,
+        "redactions": removed + (git or {}).get("redactions", 0),
     }
     return section

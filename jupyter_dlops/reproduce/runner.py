@@ -27,6 +27,11 @@ def run_reproduction(ref: str, *, check_only: bool, allow_data_change: bool, rto
     report.environment = environment_diff(old.sections.get("environment"), db.objects)
     if old.status == "running":
         return _cannot(report, "the run is still running; reproduce it once it has ended")
+    removed = (old.sections.get("code") or {}).get("redactions") or 0
+    if removed:  # the stored code is not what ran: never run it silently (issue 14)
+        return _cannot(report, f"the recorded code had {removed} secret{'s' if removed > 1 else ''} removed; "
+                               "provide them through the environment (os.environ) instead of the code, "
+                               "run it again, and reproduce that run")
     try:
         code = rebuild(old.sections.get("code"), db.objects)
     except CannotRebuild as error:

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import SchemaVersionError, StoreError
 from .migrations import all_migrations
 from .objects import ObjectStore
+from .scrub import scrub_params, scrub_rows
 
 
 class SQLBackend:
@@ -152,18 +153,19 @@ class SQLBackend:
 
 
 class Cursor:
-    """A cursor that translates ``?`` placeholders for the driver."""
+    """A cursor that translates ``?`` placeholders for the driver, and the one gate where
+    text enters the tables: written values are redacted (:mod:`.scrub`)."""
 
     def __init__(self, cursor: Any, translate) -> None:
         self._cursor = cursor
         self._translate = translate
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        self._cursor.execute(self._translate(sql), tuple(params))
+        self._cursor.execute(self._translate(sql), scrub_params(sql, params))
         return self
 
     def executemany(self, sql: str, rows) -> Cursor:
-        self._cursor.executemany(self._translate(sql), rows)
+        self._cursor.executemany(self._translate(sql), scrub_rows(sql, rows))
         return self
 
     def fetchall(self) -> list[tuple]:

@@ -102,6 +102,22 @@ class ObjectStore:
                 self._install(object_id, lambda handle: handle.write(data))
         return object_id
 
+    def put_text(self, text: str | bytes) -> tuple[str, int]:
+        """Store a text we record (notebook JSON, script, diff, log, executed notebook) with
+        every secret redacted first: ``(object id, number of secrets removed)``. The one place
+        text objects enter the store (issue 14); files a run logs as artifacts keep their exact
+        bytes (:meth:`put_file`), so models and data stay byte-identical.
+        """
+        from ..capture.redact import redact_counted
+
+        if isinstance(text, bytes):  # bytes that are not UTF-8 survive the round trip unchanged
+            clean, removed = redact_counted(text.decode("utf-8", "surrogateescape"))
+            data = clean.encode("utf-8", "surrogateescape")
+        else:
+            clean, removed = redact_counted(text)
+            data = clean.encode("utf-8", "surrogatepass")
+        return self.put_bytes(data), removed
+
     def put_file(self, source: str | os.PathLike[str], *, link: bool = False) -> str:
         """Store a file's content; ``link`` tries a hard link before copying."""
         object_id = hash_file(source)

@@ -53,7 +53,12 @@ class StoreOperations(MetricOperations):
             )
 
     def log_params(self, run_id: str, params: dict[str, Any]) -> None:
-        rows = [(run_id, str(k), *values.encode(v, name=str(k))) for k, v in params.items()]
+        """Store parameters; the value of a secret-looking name is stored as redacted (and
+        remembered, so it is scrubbed from every text stored later)."""
+        from ..capture.redact import redact_value
+
+        params = {str(k): redact_value(str(k), v) for k, v in params.items()}
+        rows = [(run_id, k, *values.encode(v, name=k)) for k, v in params.items()]
         with self.write() as cursor:
             cursor.executemany(
                 "INSERT INTO param (run_id, key, type, num, text, json) VALUES (?, ?, ?, ?, ?, ?) "
@@ -63,11 +68,13 @@ class StoreOperations(MetricOperations):
             )
 
     def set_tags(self, run_id: str, tags: dict[str, Any]) -> None:
+        from ..capture.redact import redact_value
+
         with self.write() as cursor:
             cursor.executemany(
                 "INSERT INTO tag (run_id, key, value) VALUES (?, ?, ?) "
                 "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-                [(run_id, str(k), str(v)) for k, v in tags.items()],
+                [(run_id, str(k), redact_value(str(k), str(v))) for k, v in tags.items()],
             )
 
     def put_section(self, run_id: str, section: str, body: Any) -> None:

@@ -25,6 +25,7 @@ from ..views import VIEW_LIST
 from .base import Cursor, SQLBackend
 from .migrations import all_migrations
 from .operations import StoreOperations
+from .scrub import scrub_params, scrub_rows
 
 #: SQLSTATEs after which the whole transaction may simply be run again.
 RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
@@ -119,11 +120,11 @@ class PgCursor(Cursor):
         self._history: list[tuple[str, str, Any]] = []
 
     def execute(self, sql: str, params=()) -> PgCursor:
-        self._run("execute", sql, tuple(params))
+        self._run("execute", sql, scrub_params(sql, params))
         return self
 
     def executemany(self, sql: str, rows) -> PgCursor:
-        self._run("executemany", sql, [tuple(r) for r in rows])
+        self._run("executemany", sql, scrub_rows(sql, rows))
         return self
 
     def _run(self, method: str, sql: str, args: Any) -> None:

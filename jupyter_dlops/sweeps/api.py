@@ -130,18 +130,18 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     db = open_store(uri)
     record, _ = open_sweep(db, name or default_name(path, {"engine": engine, **description}), path, description)
     done = finished_combos(db, record.sweep_id)
-    todo = [c for c in combos if combo_key(c) not in done]
+    todo = [c for c in combos if combo_key(c, record.sweep_id) not in done]
     sections = capture_sections(path, db) if todo else {}
     ids = [uuid.uuid4().hex for _ in todo]
     # Names unique across sweeps and resumes (issue 15): the file stem and the id's start.
     tasks = [RunTask(run_id, path, combo, db.uri_for_children, default_run_name(path, run_id), engine=engine,
-                     sweep_id=record.sweep_id, combo=combo_key(combo), timeout=timeout,
+                     sweep_id=record.sweep_id, combo=combo_key(combo, record.sweep_id), timeout=timeout,
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections,
                      defaults=defaults, kernel_name=kernel)
              for run_id, combo in zip(ids, todo, strict=True)]
     outcomes = _execute(executor_obj, tasks, db, record.sweep_id, workers, progress, len(combos) - len(todo))
     set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
-    keys = {combo_key(c) for c in combos}
+    keys = {combo_key(c, record.sweep_id) for c in combos}
     runs = db.runs_by_id([done[k] for k in keys if k in done] + [t.run_id for t in tasks])
     return SweepResult(sorted(runs, key=lambda r: r.start_time), record, skipped=len(combos) - len(todo))
 

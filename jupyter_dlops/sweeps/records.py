@@ -27,9 +27,17 @@ class Sweep:
         return asdict(self)
 
 
-def combo_key(params: dict[str, Any]) -> str:
-    """A canonical text for a combination of parameter values (the resume key)."""
-    return json.dumps(params, sort_keys=True, default=str, separators=(",", ":"))
+def combo_key(params: dict[str, Any], salt: str = "") -> str:
+    """A canonical text for a combination of parameter values (the resume key, stored as a
+    tag). A combination with a secret-looking name is keyed by its BLAKE2 keyed with ``salt``
+    (the sweep id) instead: the tag holds no secret, and resuming still recognises the
+    combination (issue 14; a redacted text would make every secret combination look new)."""
+    from ..capture.redact import is_secret_name
+
+    text = json.dumps(params, sort_keys=True, default=str, separators=(",", ":"))
+    if not any(is_secret_name(str(k)) for k in params):
+        return text
+    return "blake2:" + hashlib.blake2b(text.encode(), key=salt.encode()[:64], digest_size=16).hexdigest()
 
 
 def default_name(notebook: str, spec: dict[str, Any]) -> str:
@@ -60,14 +68,13 @@ def open_sweep(store: Any, name: str, notebook: str, spec: dict[str, Any]) -> tu
         set_status(store, existing.sweep_id, "running")
         existing.status = "running"
         return existing, True
-    from ..capture.redact import redact_value
-
     sweep = Sweep(uuid.uuid4().hex, name, notebook, spec, time.time(), "running")
-    stored = redact_value("spec", spec)  # the values of secret-named parameters (issue 8)
+    # The values of secret-named parameters are redacted where the row enters the store
+    # (store/scrub.py walks JSON documents by name).
     with store.write() as cursor:
         cursor.execute(
             f"INSERT INTO sweep ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-            (sweep.sweep_id, name, notebook, json.dumps(stored, default=str), sweep.created, "running"),
+            (sweep.sweep_id, name, notebook, json.dumps(spec, default=str), sweep.created, "running"),
         )
     return sweep, False
 

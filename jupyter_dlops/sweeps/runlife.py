@@ -83,18 +83,13 @@ def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
 
 
 def _store_output(client: Any, task: RunTask, path: Path, name: str, kind: str) -> None:
-    """Logs and executed notebooks are records we write, so nothing secret may stay in them:
-    what the run printed from the environment, and the values of secret-named parameters
-    that papermill injected (found by tests/reliability/test_secrets_scan.py, issue 8)."""
+    """Logs and executed notebooks are records we write: stored as text objects (redacted,
+    including the values of secret-named parameters papermill injected, which creating the
+    run remembered). Other outputs are artifacts, kept byte for byte."""
     if kind not in ("log", "notebook"):
         client.log_artifact(task.run_id, path, name=name, kind=kind)
         return
-    from ..capture.redact import MIN_SECRET_LENGTH, is_secret_name, known_secrets, redact_text
-
-    known = known_secrets() | {str(v) for k, v in (task.params or {}).items()
-                               if is_secret_name(str(k)) and len(str(v)) >= MIN_SECRET_LENGTH}
-    text = redact_text(path.read_text(encoding="utf-8", errors="replace"), known)
-    client.log_bytes(task.run_id, text.encode("utf-8"), name, kind=kind)
+    client.log_text(task.run_id, path.read_bytes(), name, kind=kind)
 
 
 def capture_sections(entry: str, store: Any) -> dict[str, Any]:
@@ -106,8 +101,8 @@ def capture_sections(entry: str, store: Any) -> dict[str, Any]:
     objects = store.objects
     sections: dict[str, Any] = {}
     for name, produce in (
-        ("code", lambda: capture_code(entry, objects.put_file, objects.put_bytes)),
-        ("environment", lambda: capture_environment(objects.put_bytes)),
+        ("code", lambda: capture_code(entry, objects)),
+        ("environment", lambda: capture_environment(lambda data: objects.put_text(data)[0])),
         ("hardware", capture_hardware),
     ):
         try:

@@ -1,9 +1,10 @@
 """Writes cell-execution records in a background thread, so a tracked cell never waits for
 the database, and keeps them while the store cannot be written.
 
-A record is a plain dict queued by the main thread. The writer redacts it (sources and
-outputs may hold secrets), stores the source in the content-addressed object store and
-inserts the rows of a batch in one transaction. On a store error the batch is kept (up to
+A record is a plain dict queued by the main thread. The writer stores the source as a text
+object (content-addressed) and inserts the rows of a batch in one transaction; both paths
+redact where text enters the store (sources, outputs and parameters may hold secrets,
+issue 14). On a store error the batch is kept (up to
 ``MAX_PENDING`` records; older ones are dropped and counted) and retried every second;
 ``paused`` holds the reason meanwhile, which the notebook side announces once.
 """
@@ -15,7 +16,6 @@ import threading
 import time
 from typing import Any
 
-from ..capture.redact import known_secrets, redact_text
 from ..errors import StoreError
 
 MAX_PENDING = 10_000
@@ -80,10 +80,9 @@ class CellWriter:
             return True
 
     def _write(self, batch: list[dict[str, Any]]) -> None:
-        known = known_secrets()
         rows = []
         for original in batch:
-            rows.append(self._row(original, known))
+            rows.append(self._row(original))
             # Hand the GIL back after each record: the user's next cell then waits for at most
             # one record's work, not for Python's 5 ms thread switch interval.
             time.sleep(0)
@@ -92,22 +91,18 @@ class CellWriter:
                 cursor.executemany(INSERT, rows[start:start + CHUNK])
                 time.sleep(0)
 
-    def _row(self, original: dict[str, Any], known: set[str]) -> tuple:
-        record = dict(original)  # kept intact: a failed batch is retried as it was
-        record["source_object"] = self._source_object(record["source"], known)
-        if record.get("error"):
-            record["error"] = redact_text(record["error"], known)
-        if record.get("outputs"):
-            record["outputs"] = {k: redact_text(v, known) if isinstance(v, str) else v
-                                 for k, v in record["outputs"].items()}
+    def _row(self, original: dict[str, Any]) -> tuple:
+        # Error, outputs and parameters are redacted where every row enters the store
+        # (store/scrub.py); the record is kept intact: a failed batch is retried as it was.
+        record = dict(original)
+        record["source_object"] = self._source_object(record["source"])
         return tuple(_column(record, c) for c in COLUMNS)
 
-    def _source_object(self, raw: str, known: set[str]) -> str:
+    def _source_object(self, raw: str) -> str:
         """The object id of a (redacted) source; a source seen before costs a dict lookup."""
         object_id = self._stored_sources.get(raw)
         if object_id is None:
-            redacted = redact_text(raw, known).encode("utf-8", "surrogatepass")
-            object_id = self.store.objects.put_bytes(redacted)
+            object_id = self.store.objects.put_text(raw)[0]
             if len(self._stored_sources) > 10_000:
                 self._stored_sources.clear()
             self._stored_sources[raw] = object_id

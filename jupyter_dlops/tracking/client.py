@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import values
-from ..capture.redact import known_secrets, redact_value
 from ..errors import NotFoundError, UsageError
 from ..models import Artifact, Run
 from ..store import open_store
@@ -68,7 +67,7 @@ class DlopsClient:
             end = row[0]  # the wall clock stepped backwards during the run: no negative duration
         fields: dict[str, Any] = {"status": status, "end_time": end}
         if error is not None:
-            fields["error"] = redact_value("error", error)
+            fields["error"] = error  # redacted where it enters the store (store/scrub.py)
         if error_cell is not None:
             fields["error_cell"] = error_cell
         self.store.update_run(run_id, **fields)
@@ -86,15 +85,13 @@ class DlopsClient:
 
     def log_params(self, run_id: str, params: dict[str, Any]) -> None:
         self._check_params(params)
-        known = known_secrets()
-        self.store.log_params(run_id, {k: redact_value(str(k), v, known) for k, v in params.items()})
+        self.store.log_params(run_id, params)
 
     def set_tag(self, run_id: str, key: str, value: Any) -> None:
         self.set_tags(run_id, {key: value})
 
     def set_tags(self, run_id: str, tags: dict[str, Any]) -> None:
-        known = known_secrets()
-        self.store.set_tags(run_id, {k: redact_value(str(k), str(v), known) for k, v in tags.items()})
+        self.store.set_tags(run_id, tags)
 
     @staticmethod
     def _check_params(params: dict[str, Any]) -> None:
@@ -157,8 +154,15 @@ class DlopsClient:
         return stored
 
     def log_bytes(self, run_id: str, data: bytes, name: str, kind: str = "artifact") -> Artifact:
-        object_id = self.store.objects.put_bytes(data)
-        artifact = Artifact(name, object_id, len(data), kind, time.time())
+        """Store ``data`` byte for byte as the artifact ``name``."""
+        return self._add_object(run_id, self.store.objects.put_bytes(data), name, kind)
+
+    def log_text(self, run_id: str, text: str | bytes, name: str, kind: str = "log") -> Artifact:
+        """Store a text we recorded (a log, an executed notebook) as ``name``, redacted."""
+        return self._add_object(run_id, self.store.objects.put_text(text)[0], name, kind)
+
+    def _add_object(self, run_id: str, object_id: str, name: str, kind: str) -> Artifact:
+        artifact = Artifact(name, object_id, self.store.objects.path(object_id).stat().st_size, kind, time.time())
         self.store.add_artifact(run_id, artifact)
         return artifact
 

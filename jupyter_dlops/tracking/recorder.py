@@ -42,8 +42,8 @@ class RunRecorder:
         objects = self.store.objects
         for section, produce in (
             ("hardware", capture_hardware),
-            ("code", lambda: capture_code(self.entry_point, objects.put_file, objects.put_bytes)),
-            ("environment", lambda: capture_environment(objects.put_bytes)),
+            ("code", lambda: capture_code(self.entry_point, objects)),
+            ("environment", lambda: capture_environment(lambda data: objects.put_text(data)[0])),
         ):
             try:
                 body = produce()
@@ -95,11 +95,12 @@ class RunRecorder:
         for section, body in self.unsent["sections"].items():
             self.store.put_section(self.run_id, section, body)
         for stream, text in self.unsent["logs"].items():
-            self.client.log_bytes(self.run_id, text.encode(), f"logs/{stream}.txt", kind="log")
+            self.client.log_text(self.run_id, text, f"logs/{stream}.txt", kind="log")
         self.unsent = None
 
     def _collect_logs(self) -> dict[str, str]:
-        """The captured stdout/stderr, redacted; the capture stops and its files go."""
+        """The captured stdout/stderr, redacted already (they may go to the spool file rather
+        than through the store's redaction); the capture stops and its files go."""
         if self.logs is None:
             return {}
         paths = self.logs.stop()

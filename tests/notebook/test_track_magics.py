@@ -277,3 +277,15 @@ def test_garbage_collection_keeps_cell_sources(ip, nb_store):
     report = collect(open_store(str(nb_store)), grace_seconds=0)
     assert cell["source_object"] not in report.removed
     assert open_store(str(nb_store)).objects.exists(cell["source_object"])
+
+
+def test_track_params_are_redacted_in_every_table(ip, nb_store):
+    """``%%track --params`` wrote raw values into ``cell_execution.params`` while the
+    ``params`` view was redacted (issue 14): every table goes through one gate now."""
+    load(ip)
+    run(ip, "%%track --params\napi_key = 'plain-secret-value-99'\nauth = {'user': 'u', 'pw': 'x-77'}\nlr = 0.1")
+    flush(ip)
+    [cell] = cells(nb_store)
+    assert cell["params"] == {"api_key": "***redacted***", "auth": "***redacted***", "lr": 0.1}
+    everything = json.dumps(rows(nb_store, "SELECT * FROM cell_executions")) + json.dumps(rows(nb_store, "SELECT * FROM params"))
+    assert "plain-secret-value-99" not in everything and "x-77" not in everything

@@ -1,24 +1,27 @@
-"""20 planted secrets (environment, URL passwords, a parameter named api_key, secret flags on
-the command line, secrets printed to stdout/stderr, a secret tag, an error message holding a
-password), every kind of run, then every byte of the store and of every artifact is scanned:
-zero occurrences. A run kind whose feature is not in this tree skips with the reason."""
+"""At least 40 planted secrets (environment, URL passwords, secret-named parameters and tags,
+secret flags, printed tokens and assignments, error messages, literals hard-coded in scripts and
+notebooks, a saved notebook output, an uncommitted git diff, sweep values, ``%%track --params``),
+every kind of run (script, attach, papermill, ``dlops run``, sweeps on both engines, Dask, a
+``%%track`` session whose notebook path is known, an exported script with a secret flag) on
+both stores; then every byte of the store is scanned, objects decompressed where compressed
+and PostgreSQL's tables read back through SQL (TOAST compresses long values): zero found."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
+import gzip
+import io
 import secrets
 import string
 import subprocess
-import sys
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
-from reliability_helpers import run_python
+from secret_kinds import KINDS, Project
 
 from jupyter_dlops.capture.redact import REDACTED
 from jupyter_dlops.store import close_all, open_store
-from jupyter_dlops.tracking.client import DlopsClient
 
 
 def _alnum(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
@@ -26,7 +29,7 @@ def _alnum(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
 
 
 def plant() -> tuple[dict[str, str], dict[str, str]]:
-    """``(environment additions, {what: secret})``: 20 distinct secrets."""
+    """``(environment additions, {what: secret})``: 44 distinct secrets."""
     s = {
         "env AWS_SECRET_ACCESS_KEY": _alnum(40),
         "env AWS_ACCESS_KEY_ID": "AKIA" + _alnum(16, string.ascii_uppercase + string.digits),
@@ -39,15 +42,39 @@ def plant() -> tuple[dict[str, str], dict[str, str]]:
         "env PGPASSWORD": _alnum(16),
         "env WANDB_API_KEY": _alnum(40),
         "env AZURE_CLIENT_SECRET": _alnum(32),
+        "env SMTP_PASS": _alnum(18),
         "password in DATABASE_URL": _alnum(18),
         "param api_key": _alnum(32),
         "password in a URL param": _alnum(18),
         "nested param auth.token": _alnum(28),
+        "param credentials list": _alnum(22),
         "argv --password=": _alnum(20),
         "argv --token VALUE": _alnum(20),
         "printed GitHub token": "ghp_" + _alnum(36),
         "printed URL password": _alnum(18),
+        "printed JWT": f"eyJ{_alnum(20)}.eyJ{_alnum(30)}.{_alnum(43)}",
+        "printed Slack token": "xoxp-" + _alnum(30),
+        "printed shell-style API_SECRET=": _alnum(26),
+        "printed Stripe key": "sk_live_" + _alnum(24),
+        "printed AWS key id": "ASIA" + _alnum(16, string.ascii_uppercase + string.digits),
+        "error token=": _alnum(24),
         "tag deploy_token": _alnum(26),
+        "tag auth": _alnum(26),
+        "code: OpenAI key literal": "sk-proj-" + _alnum(40),
+        "code: HF token literal": "hf_" + _alnum(34),
+        "code: API_SECRET = literal": _alnum(30),
+        "code: password in a dict": _alnum(21),
+        "code: PEM private key body": "MII" + _alnum(60),
+        "saved output: GitHub token": "ghp_" + _alnum(36),
+        "uncommitted diff: DB_PASSWORD =": _alnum(25),
+        "dlops run -p api_key": _alnum(30),
+        "sweep api_key value 1": _alnum(30),
+        "sweep api_key value 2": _alnum(30),
+        "script-engine sweep api_key 1": _alnum(30),
+        "script-engine sweep api_key 2": _alnum(30),
+        "dask sweep api_key": _alnum(30),
+        "%%track --params value": _alnum(30),
+        "exported script --api-key": _alnum(30),
     }
     env = {name.split()[1]: value for name, value in s.items() if name.startswith("env ")}
     env["DATABASE_URL"] = f"postgresql://app:{s['password in DATABASE_URL']}@db.internal:5432/prod"
@@ -55,182 +82,88 @@ def plant() -> tuple[dict[str, str], dict[str, str]]:
     return env, s
 
 
-# What every kind of run does with the secrets: log them as params/tags, print them, fail
-# with one in the error message. Nothing secret is written in the script text itself.
-USE_SECRETS = r'''
-import ast, os, sys
-import jupyter_dlops as dl
-s = ast.literal_eval(os.environ.pop("PLANTED"))
+def git_project(folder: Path, s: dict[str, str]) -> None:
+    """A repository whose uncommitted diff holds a secret (stored as the run's diff)."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+                       cwd=folder, check=True, capture_output=True)
 
-def use(run):
-    run.log_params({"api_key": s["param api_key"], "lr": 0.1,
-                    "db_url": f"mysql://root:{s['password in a URL param']}@localhost/db",
-                    "config": {"auth": {"token": s["nested param auth.token"]}, "layers": 3}})
-    run.set_tag("deploy_token", s["tag deploy_token"])
-    run.log_metric("loss", 0.5)
-    print("env secret:", os.environ["AWS_SECRET_ACCESS_KEY"], os.environ["DB_PASSWORD"])
-    print("token:", s["printed GitHub token"])
-    print(f"connecting to redis://:{s['printed URL password']}@cache:6379", file=sys.stderr)
-    open("model.txt", "w").write("weights 1 2 3")
-    run.log_artifact("model.txt")
-'''
-
-SCRIPT = USE_SECRETS + r'''
-with dl.start_run(name="secret-script") as run:
-    use(run)
-    raise RuntimeError(f"login failed with password {os.environ['DB_PASSWORD']}")
-'''
-
-ATTACH = USE_SECRETS + r'''
-with dl.start_run() as run:  # attaches to $DLOPS_RUN_ID
-    use(run)
-    raise RuntimeError(f"login failed with password {os.environ['DB_PASSWORD']}")
-'''
-
-PAPERMILL_LAUNCHER = r'''
-import os, sys
-import papermill as pm
-import jupyter_dlops as dl
-with dl.start_run(name="secret-papermill", kind="papermill") as run:
-    os.environ["DLOPS_RUN_ID"] = run.run_id
-    print("launcher sees", os.environ["GITHUB_TOKEN"])
-    pm.execute_notebook("secret.ipynb", "out.ipynb", kernel_name="python3", progress_bar=False)
-'''
+    folder.mkdir()
+    git("init", "-q")
+    (folder / "settings.py").write_text("DEBUG = True\n")
+    git("add", "settings.py")
+    git("commit", "-qm", "init")
+    (folder / "settings.py").write_text(f"DEBUG = True\nDB_PASSWORD = '{s['uncommitted diff: DB_PASSWORD =']}'\n")
 
 
-def _argv(s: dict[str, str]) -> list[str]:
-    return [f"--password={s['argv --password=']}", "--token", s["argv --token VALUE"], "--lr", "0.1"]
-
-
-def kind_script(uri, env, tmp_path, s):
-    done = run_python(SCRIPT, env, tmp_path, *_argv(s), check=False)
-    assert done.returncode == 1 and "login failed" in done.stderr, done.stderr
-    return "secret-script"
-
-
-def kind_attach(uri, env, tmp_path, s):
-    store = open_store(uri)
-    run_id = DlopsClient(store).create_run("secret-attach", params={"api_key": s["param api_key"]})
-    close_all()
-    done = run_python(ATTACH, {**env, "DLOPS_RUN_ID": run_id}, tmp_path, *_argv(s), check=False)
-    assert done.returncode == 1, done.stderr
-    return "secret-attach"
-
-
-def kind_papermill(uri, env, tmp_path, s):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(USE_SECRETS + "\nuse(dl.start_run())\ndl.end_run()")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "secret.ipynb")
-    run_python(PAPERMILL_LAUNCHER, env, tmp_path, *_argv(s))
-    return "secret-papermill"
-
-
-def _parameterised_notebook(path: Path) -> None:
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("lr = 0.1\napi_key = ''", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(USE_SECRETS + "\nprint('key', api_key)\nuse(dl.start_run())")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-
-
-def kind_dlops_run(uri, env, tmp_path, s):
-    """``dlops run NOTEBOOK -p api_key SECRET``: papermill through the product; the secret is
-    also a command-line parameter, injected into the executed notebook."""
-    _require("jupyter_dlops.sweeps")
-    _parameterised_notebook(tmp_path / "secret.ipynb")
-    done = subprocess.run([sys.executable, "-c", "import sys; from jupyter_dlops.cli import run; sys.exit(run())",
-                           "run", str(tmp_path / "secret.ipynb"), "-p", "api_key", s["param api_key"]],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return None
-
-
-def kind_sweep(uri, env, tmp_path, s):
-    _require("jupyter_dlops.sweeps")
-    _parameterised_notebook(tmp_path / "secret.ipynb")
-    done = subprocess.run([sys.executable, "-c", "import sys; from jupyter_dlops.cli import run; sys.exit(run())",
-                           "sweep", str(tmp_path / "secret.ipynb"), "-p", "lr", "0.1", "0.01",
-                           "-p", "api_key", s["param api_key"], "--workers", "2"],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return None
-
-
-def kind_notebook_session(uri, env, tmp_path, s):
-    _require("jupyter_dlops.magics")
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("%load_ext jupyter_dlops"),
-                nbformat.v4.new_code_cell(USE_SECRETS),
-                nbformat.v4.new_code_cell("%%track\nrun = dl.active_run() or dl.start_run()\nuse(run)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "session.ipynb")
-    import papermill as pm
-
-    old = dict(os.environ)
-    os.environ.update(env)
+def expand(data: bytes) -> list[bytes]:
+    """``data`` and, when it is compressed (gzip, zlib, zip), what it decompresses to."""
+    out = [data]
     try:
-        pm.execute_notebook(str(tmp_path / "session.ipynb"), str(tmp_path / "session-out.ipynb"),
-                            kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
-    return None
+        if data[:2] == b"\x1f\x8b":
+            out.append(gzip.decompress(data))
+        elif data[:1] == b"\x78" and data[1:2] in (b"\x01", b"\x5e", b"\x9c", b"\xda"):
+            out.append(zlib.decompress(data))
+        elif data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                out.extend(archive.read(name) for name in archive.namelist())
+    except (OSError, zlib.error, zipfile.BadZipFile, EOFError):
+        pass
+    return out
 
 
-def _require(module: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        pytest.skip(f"{module} is not in this tree yet (its branch is not merged): run kind not available")
-
-
-KINDS = {"script": kind_script, "attach": kind_attach, "papermill": kind_papermill,
-         "dlops-run": kind_dlops_run, "sweep": kind_sweep, "notebook-session": kind_notebook_session}
-
-
-def scan(paths: list[Path], planted: dict[str, str]) -> dict[str, list[str]]:
-    """``{what: [files holding it]}`` over every byte of every file under ``paths``."""
+def scan(paths: list[Path], planted: dict[str, str], extra: dict[str, bytes] | None = None) -> dict[str, list[str]]:
+    """``{what: [where]}`` over every byte of every file under ``paths`` (decompressed too)
+    and the ``extra`` named texts."""
     found: dict[str, list[str]] = {}
+    blobs = dict(extra or {})
     for root in paths:
         for file in [root] if root.is_file() else sorted(root.rglob("*")):
-            if not file.is_file():
-                continue
-            data = file.read_bytes()
-            for what, secret in planted.items():
-                if secret.encode() in data:
-                    found.setdefault(what, []).append(str(file))
+            if file.is_file():
+                for i, data in enumerate(expand(file.read_bytes())):
+                    blobs[f"{file}{'' if not i else f' (decompressed {i})'}"] = data
+    for where, data in blobs.items():
+        for what, secret in planted.items():
+            if secret.encode() in data:
+                found.setdefault(what, []).append(where)
     return found
 
 
+def tables_as_text(store) -> dict[str, bytes]:
+    """Every row of every table, read through SQL: PostgreSQL compresses long values (TOAST),
+    so the data directory's bytes alone could hide one."""
+    if store.dialect == "sqlite":
+        names = [r[0] for r in store.read("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    else:
+        names = [r[0] for r in store.read("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+    return {f"table {name}": repr(store.read(f"SELECT * FROM {name}")).encode() for name in names}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", list(KINDS))
-def test_no_secret_is_stored(kind, any_store_uri, child_env, tmp_path, request):
-    if kind not in ("script", "attach") and "postgresql" in any_store_uri:
-        pytest.skip("the run kinds beyond script/attach are scanned on SQLite only (CI time)")
+@pytest.mark.timeout(1200)
+def test_no_planted_secret_is_stored(any_store_uri, child_env, tmp_path, request):
     env_secrets, planted = plant()
     if "postgresql" in any_store_uri:
         from pg_server import PASSWORD
 
         planted["store URI password"] = PASSWORD
-    env = child_env(any_store_uri, **env_secrets)
-    name = KINDS[kind](any_store_uri, env, tmp_path, planted)
+    git_project(tmp_path / "project", planted)
+    project = Project(tmp_path / "project", child_env(any_store_uri, **env_secrets), planted)
+    named = [name for kind in KINDS if (name := kind(project))]
 
     close_all()
     store = open_store(any_store_uri)
-    if name:  # the secrets really went through the record, redacted
+    for name in named:  # the secrets really went through the record, redacted
         run = store.get_run(store.search_run_ids(f"name = '{name}'")[0])
         assert run.params["api_key"] == REDACTED and run.tags["deploy_token"] == REDACTED
-        assert run.params["config"]["auth"] == REDACTED
-        if kind != "papermill":
+        assert run.params["config"]["auth"] == REDACTED and run.params["credentials"] == REDACTED
+        if name == "secret-script":  # the five literals in the code, and the diff's one
+            assert run.sections["code"]["redactions"] == 6, run.sections["code"]
+        if name != "secret-papermill":
             assert run.status == "failed" and REDACTED in run.error
-        logs = [a for a in run.artifacts if a.kind == "log"]
-        if kind == "script":  # scripts' stdout/stderr are stored as logs
-            assert logs and any(REDACTED.encode() in store.objects.read_bytes(a.object_id) for a in logs)
+    runs = store.search_runs()
+    # script, attach, papermill, dlops run, 2 + 2 sweep runs, 2 Dask runs, the session, the export
+    assert len(runs) == 12 and all(r.status in ("finished", "failed") for r in runs), [r.name for r in runs]
     roots = [store.objects.root]
     if store.dialect == "sqlite":
         roots.append(store.folder)
@@ -238,18 +171,21 @@ def test_no_secret_is_stored(kind, any_store_uri, child_env, tmp_path, request):
         server = request.getfixturevalue("postgres_server")
         server.admin("CHECKPOINT")
         roots.append(server.data)
-    leaks = scan(roots, planted)
+    leaks = scan(roots, planted, tables_as_text(store))
     assert leaks == {}, f"secrets found in the store: {leaks}"
-    assert len(planted) >= 20
+    assert len(planted) >= 40
 
 
 def test_the_scan_finds_a_leak(tmp_path):
-    """The scanner itself: a secret written anywhere under the store is found."""
+    """The scanner itself: a secret written anywhere under the store is found, inside a
+    compressed object too."""
     _, planted = plant()
     store = open_store(str(tmp_path / "store"))
     with store.write() as cursor:
         cursor.execute("INSERT INTO meta (key, value) VALUES ('leak', ?)", (planted["env DB_PASSWORD"],))
     store.objects.put_bytes(planted["param api_key"].encode())
-    leaks = scan([store.folder], planted)
+    store.objects.put_bytes(gzip.compress(planted["tag auth"].encode()))
+    leaks = scan([store.folder], planted, tables_as_text(store))
     close_all()
-    assert set(leaks) == {"env DB_PASSWORD", "param api_key"}
+    assert set(leaks) == {"env DB_PASSWORD", "param api_key", "tag auth"}
+    assert any("decompressed" in where for where in leaks["tag auth"])

@@ -149,3 +149,28 @@ def test_values_a_script_showed_do_not_make_its_reproduction_differ(repo):
     assert [a.path for a in run.artifacts if a.kind == "output"] == ["outputs/cell-1/1.txt"]
     report = reproduce(run.run_id)
     assert report.verdict == "reproduced", report.render()
+
+
+def test_code_with_redactions_is_not_run_silently(repo):
+    """A hard-coded token in the script: the stored entry snapshot and diff are redacted, the
+    run records how many secrets that removed, and reproduce says so instead of running the
+    changed code (issue 14)."""
+    from jupyter_dlops.store import open_store
+
+    token = "hf_" + "Q7" * 17
+    script = repo / "train_script.py"
+    script.write_text(f'HF_TOKEN = "{token}"\napi_key = "plain-but-named"\n' + script.read_text())
+    run = run_notebook(script, engine="script")
+    assert run.status == "finished", run.error
+    code = run.sections["code"]
+    store = open_store()
+    entry = store.objects.read_bytes(code["entry_object"]).decode()
+    diff = store.objects.read_bytes(code["git"]["diff_object"]).decode()
+    assert token not in entry + diff and "plain-but-named" not in entry + diff
+    assert 'HF_TOKEN = "***redacted***"\napi_key = "***redacted***"\n' in entry
+    assert code["git"]["redactions"] == 2 and code["redactions"] == 4
+    runs_before = len(store.search_run_ids())
+    report = reproduce(run.run_id)
+    assert report.verdict == "could not run" and report.exit_code() == 8
+    assert report.reason.startswith("the recorded code had 4 secrets removed; provide them through the environment")
+    assert report.new_run_id is None and len(store.search_run_ids()) == runs_before
