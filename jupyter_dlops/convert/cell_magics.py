@@ -140,9 +140,9 @@ def _check_body(code: str, ctx: Context) -> None:
 
 # The data files a tracked cell opens are recorded in the script too (issue 15); where the
 # script runs untracked (--no-track, --standalone, no jupyter-dlops), the body runs alone.
-_TRACK_OPEN = ('_dlops_cell = globals()["_dlops"].track_data({label!r}) '
+_TRACK_OPEN = ('_dlops_watch = globals()["_dlops"].track_data({label!r}) '
                'if globals().get("_dlops") and globals().get("_dlops_track") else None')
-_TRACK_CLOSE = "if _dlops_cell is not None:\n    _dlops_cell.stop()"
+_TRACK_CLOSE = "if _dlops_watch is not None:\n    _dlops_watch.stop()"
 
 
 def _track(args: str, body: str, ctx: Context, first_line: int) -> str:

@@ -115,9 +115,9 @@ def convert_notebook(
         state.script_cells.append(ScriptCell("code", f"# [dlops] {NO_CODE}; running it does nothing."))
     else:
         _insert_cli_cell(state, name, script_name, track and not standalone)
+        _insert_outputs_cell(state, record=not standalone)
     if standalone:
         state.report.warnings += state.dlops_imports
-        _insert_outputs_cell(state, record=not standalone)
     return render_script(notebook.kernelspec, state.script_cells), state.report
 
 

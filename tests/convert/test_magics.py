@@ -111,8 +111,8 @@ def test_cell_magics() -> None:
     assert "\n    if True:\n        s = '''\nkept\n'''" in capture  # string contents not re-indented
     assert capture.endswith("out = types.SimpleNamespace(stdout=_dlops_stdout.getvalue(), stderr=_dlops_stderr.getvalue(), outputs=[])")
     tracked = translate("%%track training\n%time x = 1").splitlines()
-    assert tracked[2:] == ["x = 1", "if _dlops_cell is not None:", "    _dlops_cell.stop()"]
-    assert tracked[1].startswith('_dlops_cell = globals()["_dlops"].track_data(\'training\') if ')
+    assert tracked[2:] == ["x = 1", "if _dlops_watch is not None:", "    _dlops_watch.stop()"]
+    assert tracked[1].startswith('_dlops_watch = globals()["_dlops"].track_data(\'training\') if ')
 
 
 @pytest.mark.parametrize(("source", "line"), [
