@@ -49,8 +49,10 @@ def no_store(tmp_path, monkeypatch) -> Path:
 
 
 def test_corpus_is_broad():
-    kernels = {p.parent.name for p in NOTEBOOKS}
-    assert len(NOTEBOOKS) >= 60 and kernels == {"papermill", "jupytext", "nbconvert"}
+    sources = {p.parent.name for p in NOTEBOOKS}
+    assert len(NOTEBOOKS) >= 300 and sources == {
+        "papermill", "jupytext", "nbconvert", "sklearn", "statsmodels", "skimage", "nbsphinx",
+        "sympy", "lmfit", "notebook", "qutip", "astropy", "nibabel", "tables"}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_id)
