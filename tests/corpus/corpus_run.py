@@ -3,7 +3,7 @@
 Each side runs in its own temporary folder holding a copy of the notebook (nothing is left
 behind), with its own throw-away store, ``PYTHONHASHSEED=0`` and a time limit. What is compared
 is what the user saw printed: the notebook's stdout streams, cell after cell, against the script's
-stdout (addresses such as ``0x7f...`` masked). A script whose two runs differ from each other is
+stdout (addresses such as ``0x7f...`` masked, ``%time``'s measurements left out). A script whose two runs differ from each other is
 reported as nondeterministic rather than as a difference.
 """
 
@@ -23,6 +23,8 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 TIMEOUT = 300  # seconds for each side; the examples are small, the machine may be busy
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+# What %time and %timeit print: measurements, never the same twice, and not the program's output
+TIMING = re.compile(r"^(CPU times: .*|Wall time: .*|.* per loop \(mean ± std\. dev\. of .*)$")
 
 
 class Failed(Exception):
@@ -101,8 +103,9 @@ def run_script(notebook: Path, parent: Path, timeout: float = TIMEOUT, name: str
 
 
 def normalised(text: str) -> list[str]:
-    """Lines without trailing blanks, addresses masked, trailing empty lines dropped."""
-    return ADDRESS.sub("0x...", text).rstrip().splitlines() if text.strip() else []
+    """Lines with addresses masked, without %time's measurements and trailing empty lines."""
+    lines = [line for line in ADDRESS.sub("0x...", text).splitlines() if not TIMING.match(line)]
+    return "\n".join(lines).rstrip().splitlines() if "".join(lines).strip() else []
 
 
 def first_difference(notebook: list[str], script: list[str]) -> str:
