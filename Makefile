@@ -68,8 +68,14 @@ test: install system-deps postgres
 	$(MAKE) --no-print-directory test-browser
 
 # Every runnable corpus notebook both ways, papermill vs the exported script (tests/corpus/README.md);
-# `make test` runs a sample. Long: about half a minute a notebook.
-corpus: install
+# `make test` runs a sample. Long: about half a minute a notebook; statsmodels, scikit-image and
+# SymPy (the `corpus` extra) let their notebooks run too.
+CORPUS_STAMP := $(VENV)/.installed-corpus
+$(CORPUS_STAMP): $(STAMP)
+	$(BIN)/pip install -q ".[corpus]"
+	touch $(CORPUS_STAMP)
+
+corpus: install $(CORPUS_STAMP)
 	DLOPS_CORPUS=all $(BIN)/pytest -p no:cacheprovider -m corpus tests/corpus
 
 lint: install

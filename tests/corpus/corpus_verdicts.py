@@ -48,9 +48,9 @@ def key_of(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
-def load_expected() -> dict[str, dict]:
+def load_expected(path: Path = EXPECTED_FILE) -> dict[str, dict]:
     """expected.json, or an empty mapping before the first run."""
-    return json.loads(EXPECTED_FILE.read_text(encoding="utf-8")) if EXPECTED_FILE.exists() else {}
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def export_verdict(notebook: Path, out: Path) -> tuple[str, str]:
@@ -212,11 +212,11 @@ def summary(expected: dict[str, dict]) -> str:
             f"refused; runnable {sum(v.get('runnable') == 'yes' for v in values)}; runs {counts}")
 
 
-def save(expected: dict[str, dict]) -> dict[str, dict]:
+def save(expected: dict[str, dict], path: Path = EXPECTED_FILE) -> dict[str, dict]:
     """Write expected.json (notebooks no longer in the corpus dropped, keys sorted)."""
     known = {key_of(p) for p in notebook_paths()}
     expected = {k: v for k, v in sorted(expected.items()) if k in known}
-    EXPECTED_FILE.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return expected
 
 
@@ -225,19 +225,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", action="store_true", help="also run runnable notebooks both ways")
     parser.add_argument("--only", nargs="*", metavar="KEY", help="only these notebooks (folder/stem)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: 2)")
+    parser.add_argument("--expected", type=Path, default=EXPECTED_FILE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    expected = load_expected()
+    expected = load_expected(args.expected)
     chosen = [p for p in notebook_paths() if not args.only or key_of(p) in args.only]
     for path in chosen:
         expected[key_of(path)] = record(path, expected.get(key_of(path), {}))
-    expected = save(expected)
+    expected = save(expected, args.expected)
     if args.run:
         from corpus_run import run_all
 
         runnable = [p for p in chosen if expected[key_of(p)].get("runnable") == "yes"]
         for key, result in run_all(runnable, jobs=args.jobs):
             expected[key]["run"] = result
-            save(expected)  # after each: a long run cut short keeps what it found
+            save(expected, args.expected)  # after each: a long run cut short keeps what it found
             print(key, result, flush=True)
     print(summary(expected))
     return 0
