@@ -3,7 +3,8 @@
 Each side runs in its own temporary folder holding a copy of the notebook (nothing is left
 behind), with its own throw-away store, ``PYTHONHASHSEED=0`` and a time limit. What is compared
 is what the user saw printed: the notebook's stdout streams, cell after cell, against the script's
-stdout (addresses such as ``0x7f...`` masked, ``%time``'s measurements left out). A script whose two runs differ from each other is
+stdout (addresses such as ``0x7f...`` and the time of day masked, ``%time``'s measurements
+left out). A script whose two runs differ from each other is
 reported as nondeterministic rather than as a difference.
 """
 
@@ -25,6 +26,8 @@ TIMEOUT = 300  # seconds for each side; the examples are small, the machine may 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 # What %time and %timeit print: measurements, never the same twice, and not the program's output
 TIMING = re.compile(r"^(CPU times: .*|Wall time: .*|.* per loop \(mean ± std\. dev\. of .*)$")
+# The clock, as statsmodels' summaries print it ("Date: Sat, 28 Nov 2026", "Time: 01:28:24")
+CLOCK = re.compile(r"\b\d\d:\d\d:\d\d\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4}\b")
 
 
 class Failed(Exception):
@@ -103,8 +106,10 @@ def run_script(notebook: Path, parent: Path, timeout: float = TIMEOUT, name: str
 
 
 def normalised(text: str) -> list[str]:
-    """Lines with addresses masked, without %time's measurements and trailing empty lines."""
-    lines = [line for line in ADDRESS.sub("0x...", text).splitlines() if not TIMING.match(line)]
+    """Lines with addresses and the clock masked, without %time's measurements and trailing
+    empty lines."""
+    masked = CLOCK.sub("<clock>", ADDRESS.sub("0x...", text))
+    lines = [line for line in masked.splitlines() if not TIMING.match(line)]
     return "\n".join(lines).rstrip().splitlines() if "".join(lines).strip() else []
 
 

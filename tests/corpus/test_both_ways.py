@@ -78,6 +78,7 @@ def test_what_cannot_be_compared_is_told_apart(tmp_path: Path):
 def test_outputs_are_compared_line_by_line():
     assert normalised("<object at 0x7f3a2b1c9d80>  \n\n") == ["<object at 0x...>"]
     assert normalised(" \n") == []
+    assert normalised("Date:  Sat, 28 Nov 2026   Time:  01:28:24") == ["Date:  <clock>   Time:  <clock>"]
     assert normalised("asdf\nCPU times: user 132 µs, sys: 57 µs, total: 189 µs\nWall time: 188 µs\n"
                       "1.2 µs ± 3 ns per loop (mean ± std. dev. of 7 runs, 1000 loops each)\n") == ["asdf"]
     assert first_difference(["a", "b"], ["a", "c"]) == "stdout line 2: notebook 'b', script 'c'"
