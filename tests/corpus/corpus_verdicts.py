@@ -35,6 +35,8 @@ DATA_FILE = re.compile(r"""['"][^'"\n]*\.(csv|tsv|txt|json|npy|npz|h5|hdf5|zip|g
                        r"""pkl|pickle|png|jpe?g|tiff?|nii|fits|parquet|sav|db|sqlite)['"]""")
 INSTALLS = re.compile(r"run_line_magic\('(pip|conda|mamba)'|(system|getoutput)\('[^']*"
                       r"\b(pip|conda|wget|curl|git|apt(-get)?)\b")
+# Third-party display-only magics that issue 16 puts in the converter's table (removed with a note)
+TABLE_MAGICS = {"tensorboard", "wandb", "tensorflow_version"}
 INTERACTIVE = re.compile(r"\binput\(|\bwidgets\.|interact\(|plt\.ion\(")
 
 
@@ -139,10 +141,13 @@ def classify_refusal(notebook: Path, error: str) -> str:
     invalid = _first_invalid(cells)
     if invalid:
         return f"legitimate: not valid IPython (code cell {invalid[0]}: {invalid[1]})"
-    unknown = sorted(set().union(*map(_magics_used, map(ipython_code, cells))) - builtin_magics())
+    used = set().union(*map(_magics_used, map(ipython_code, cells)))
+    unknown = sorted(used - builtin_magics() - TABLE_MAGICS)
     if unknown:
         names = ", ".join("%" + m for m in unknown)
-        return f"legitimate: {names} is no IPython magic (a third-party one, or none) and has no translation"
+        earlier = "" if any(f"%{m}" in error for m in unknown) else \
+            "; the converter stops earlier, on something IPython runs"
+        return f"legitimate: {names} is no IPython magic (third-party, or none) and has no translation{earlier}"
     if "nbformat" in error:
         return "wrong: nbformat upgrades it to version 4, as Jupyter does when it opens it"
     return "wrong: every cell is valid IPython with built-in magics only; IPython runs it"
