@@ -13,7 +13,7 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test test-python test-browser lint bench clean system-deps browser-deps postgres
+.PHONY: install demo test test-python test-browser lint bench clean system-deps browser-deps postgres corpus
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,17 @@ endif
 test: install browser-deps postgres
 	DLOPS_REQUIRE_POSTGRES=1 $(BIN)/pytest -p no:cacheprovider
 	$(MAKE) --no-print-directory test-browser
+
+# Every runnable corpus notebook both ways, papermill vs the exported script (tests/corpus/README.md);
+# `make test` runs a sample. Long: about half a minute a notebook; statsmodels, scikit-image and
+# SymPy (the `corpus` extra) let their notebooks run too.
+CORPUS_STAMP := $(VENV)/.installed-corpus
+$(CORPUS_STAMP): $(STAMP)
+	$(BIN)/pip install -q ".[corpus]"
+	touch $(CORPUS_STAMP)
+
+corpus: install $(CORPUS_STAMP)
+	DLOPS_CORPUS=all $(BIN)/pytest -p no:cacheprovider -m corpus tests/corpus
 
 lint: install
 	$(BIN)/pip install -q ruff mypy
