@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from . import cell_magics, line_magics
 from .automagic import automagic
 from .magic_base import Context, MagicNote, removed
+from .prompts import strip_prompts
 from .pysource import LineScanner
 
 # Third-party magics whose only effect is a display in the notebook: removed with a note.
@@ -79,6 +80,7 @@ def translate_cell(source: str, cell: int, *, keep_unknown: bool = False, strict
     """
     ctx = Context(cell=cell, keep_unknown=keep_unknown, strict_shell=strict_shell,
                   removable={**REMOVED_MAGICS, **(removed_magics or {})})
+    source = strip_prompts(source)
     magic = automagic(source, defined, ctx.removable) if defined is not None else None
     if magic is not None:
         source = magic  # IPython runs it as this line magic

@@ -1,7 +1,7 @@
 """Read and check a notebook for export, with ``json`` only (no nbformat on the fast path).
 
 The exporter needs very little of a notebook: each cell's type, source, tags and execution
-count, and the kernel's language. nbformat 4 (any minor) is read directly; nbformat 3 is
+count, and the kernel's language. nbformat 4 (any minor) is read directly; nbformat 2 and 3 are
 upgraded through nbformat, imported only then.
 """
 
@@ -95,14 +95,14 @@ def _upgrade(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     major = data.get("nbformat")
     if major == 4:
         return data
-    if major == 3:
+    if major in (2, 3):
         import nbformat  # only for old notebooks: keeps the common path fast
 
-        try:
-            upgraded = nbformat.convert(nbformat.from_dict(data), 4)
-        except Exception as error:  # nbformat raises many kinds on malformed v3
-            raise ConvertError(f"cannot upgrade this nbformat 3 notebook to 4 ({error})") from None
-        warnings.append("nbformat 3 notebook upgraded to nbformat 4 before export")
+        try:  # reads() also joins v3's list sources and upgrades v2 (nbformat.convert does not)
+            upgraded = nbformat.reads(json.dumps(data), as_version=4)
+        except Exception as error:  # nbformat raises many kinds on malformed old notebooks
+            raise ConvertError(f"cannot upgrade this nbformat {major} notebook to 4 ({error})") from None
+        warnings.append(f"nbformat {major} notebook upgraded to nbformat 4 before export")
         return json.loads(json.dumps(upgraded))
     if major is None:
         raise ConvertError("not a Jupyter notebook: no 'nbformat' field")
