@@ -55,10 +55,10 @@ def test_automagic_cells_export_and_run(tmp_path) -> None:
                   cell("history = [1]"), cell("history"), cell("print(json.dumps(len(history)))"))
     (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
     done = run_python(export_notebook(tmp_path / "nb.ipynb", standalone=True).script_path)
-    assert done.stdout.splitlines() == ["inside", "1"]
+    assert done.stdout.splitlines() == ["inside", "[1]", "1"]  # `history` is shown, as in IPython
     assert (tmp_path / "made").is_dir()
 
 
 def test_name_defined_only_in_a_skipped_cell_still_shadows() -> None:
     script, _ = convert_notebook(notebook(cell("ls = [1]", "skip"), cell("ls")))
-    assert script.rstrip().endswith("\nls")
+    assert script.rstrip().endswith("\n_dlops_show(ls)")

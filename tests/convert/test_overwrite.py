@@ -56,9 +56,9 @@ def test_a_previous_export_is_replaced_without_asking(notebook):
 
 def test_an_identical_standalone_export_is_ours_too(tmp_path):
     notebook = Path(shutil.copy(CORPUS / "no_parameters.ipynb", tmp_path / "plain.ipynb"))
-    text = export_notebook(notebook, standalone=True).script
+    text = export_notebook(notebook, standalone=True, outputs=False).script
     assert "jupyter-dlops" not in text  # no marker: recognised by its content
-    assert export_notebook(notebook, standalone=True).script == text
+    assert export_notebook(notebook, standalone=True, outputs=False).script == text
 
 
 def test_library_call_raises_and_writes_nothing(notebook, tmp_path):

@@ -74,7 +74,7 @@ def test_capture_hides_shell_output_too(tmp_path) -> None:
 
 def test_script_without_shell_has_no_helpers(tmp_path) -> None:
     (tmp_path / "nb.ipynb").write_text(json.dumps(notebook(cell("x = 1"))))
-    assert "_dlops_sh" not in export_notebook(tmp_path / "nb.ipynb").script
+    assert "def _dlops_sh(" not in export_notebook(tmp_path / "nb.ipynb").script
 
 
 def test_helpers_are_defined_once(tmp_path) -> None:

@@ -35,7 +35,7 @@ def test_an_untracked_or_ignored_entry_file_makes_the_run_dirty(project, store, 
     entry = project / name
     if not entry.exists():
         entry.write_text(f"print('{name}')\n")
-    section = capture_code(str(entry), store.objects.put_file, store.objects.put_bytes)
+    section = capture_code(str(entry), store.objects)
     state = section["git"]
     assert state["root"] == str(project.resolve())
     assert (state["dirty"], state.get("entry_untracked", False), state.get("entry_ignored", False)) == (
@@ -103,6 +103,6 @@ def test_a_server_relative_session_name_finds_the_notebook(project, store, monke
     monkeypatch.setenv("JPY_SESSION_NAME", "sub/explore.ipynb")
     launcher = Path(pytest.importorskip("ipykernel").__file__).parent.parent / "ipykernel_launcher.py"
     monkeypatch.setattr("sys.argv", [str(launcher), "-f", "kernel-1.json"])  # as in a kernel
-    section = capture_code(None, store.objects.put_file, store.objects.put_bytes)
+    section = capture_code(None, store.objects)
     assert section["entry_point"] == str((folder / "explore.ipynb").resolve())
     assert section["git"]["entry_untracked"]
