@@ -46,6 +46,7 @@ DISPLAY_ONLY = {
     "recall": "interactive only",
     "notebook": "session only",
     "qtconsole": "session only",
+    "connect_info": "display only (the kernel's connection details; a script has no kernel)",
     "pdb": "interactive debugging only",
     "clear": "display only (clears the screen)",
     "man": "display only (pager)",

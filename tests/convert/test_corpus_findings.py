@@ -54,3 +54,8 @@ def test_nbformat_2_is_upgraded():
                                      "outputs": [], "collapsed": False}]}]}
     script, report = convert_notebook(nb)
     assert "b = 2" in script and "nbformat 2 notebook upgraded to nbformat 4 before export" in report.warnings
+
+
+def test_connect_info_is_removed_with_a_note():
+    translation = translate_cell("%connect_info", 1)
+    assert translation.code.startswith("# [dlops] removed '%connect_info'")
