@@ -148,7 +148,8 @@ test.describe('Experiments panel', () => {
     await panel.locator('.jp-dlops-compare-button').click();
     const row = page.locator('.jp-dlops-compare-table tr[data-key="params.lr"] td');
     await expect(row).toHaveText(['0.001', '0.01', '0.1']);
-    await expect(page.locator('.jp-dlops-compare .uplot')).toHaveCount(2);
+    // one chart per metric (acc, loss); the runs' sys/* usage series are drawn beside them
+    await expect(page.locator('.jp-dlops-compare .u-title').filter({ hasText: /^(acc|loss)$/ })).toHaveCount(2);
     const compareShot = testInfo.outputPath('compare.png');
     await page.locator('.jp-dlops-compare').screenshot({ path: compareShot });
     if (process.env.DLOPS_UPDATE_DOCS_IMAGES) {
@@ -190,11 +191,15 @@ test.describe('Experiments panel', () => {
 
   test('a run opens in a detail view with its curves', async ({ page }) => {
     const panel = await openPanel(page);
-    await panel.locator('.jp-dlops-run-row td[data-field="name"]', { hasText: /^ui-sweep-2$/ }).click();
+    // sweep runs are named after the notebook and their id (train-3f9a1c): pick the one with lr 0.01
+    const row = panel.locator('.jp-dlops-run-row').filter({
+      has: page.locator('td[data-field="params.lr"]', { hasText: /^0\.01$/ })
+    });
+    await row.locator('td[data-field="name"]').click();
     const detail = page.locator('.jp-dlops-detail');
-    await expect(detail.locator('h2')).toContainText('ui-sweep-2');
+    await expect(detail.locator('h2')).toContainText('train-');
     await expect(detail.locator('tr[data-key="lr"] td')).toHaveText('0.01');
-    await expect(detail.locator('.uplot')).toHaveCount(2);
+    await expect(detail.locator('.u-title').filter({ hasText: /^(acc|loss)$/ })).toHaveCount(2);
   });
 });
 
