@@ -68,6 +68,13 @@ def git(project: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def commit(project: Path, path: str, message: str) -> None:
+    """Add ``path`` (``-A`` for everything) and commit it."""
+    who = ("-c", "user.name=t", "-c", "user.email=t@t")
+    git(project, *who, "add", path)
+    git(project, *who, "commit", "-qm", message)
+
+
 def make_project(project: Path) -> None:
     """A git repository with data, a tracked notebook, a plain notebook and a script, committed."""
     (project / "data").mkdir(parents=True)
@@ -77,8 +84,7 @@ def make_project(project: Path) -> None:
     _notebook(project / "plain.ipynb", LOGGED_WORK)
     (project / "train_script.py").write_text(SCRIPT)
     git(project, "init", "-q")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "project")
+    commit(project, "-A", "project")
 
 
 @dataclass
@@ -141,8 +147,7 @@ with dl.start_run(name="attach") as run:
 
 def kind_attach(project, env, store, dask_address):
     (project / "launcher.py").write_text(LAUNCHER)
-    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "add", "launcher.py")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "launcher")
+    commit(project, "launcher.py", "launcher")
     before = set(store.search_run_ids())
     done = subprocess.run([sys.executable, "launcher.py", *flags()], cwd=project, env=env,
                           capture_output=True, text=True, timeout=120)
@@ -218,8 +223,7 @@ def kind_track_kernel(project, env, store, dask_address):
 
 def kind_exported_script(project, env, store, dask_address):
     dlops(project, env, "export", "train.ipynb", "-o", "train_export.py")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "add", "train_export.py")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "exported")
+    commit(project, "train_export.py", "exported")
     before = set(store.search_run_ids())
     done = subprocess.run([sys.executable, "train_export.py", *flags()], cwd=project, env=env,
                           capture_output=True, text=True, timeout=120)

@@ -48,7 +48,7 @@ class Context:
             self.uri = server.uri(server.create_database())
             artifacts = str(root / "objects")
         self.env = child_env(self.uri, artifacts)
-        self.store = open_store(self.uri) if artifacts is None else _open_with_artifacts(self.uri, artifacts)
+        self.store = reopen(self)
         self.runs: dict[str, tuple[Started, str]] = {}
         self._dask = None
 
@@ -80,11 +80,15 @@ class Context:
         close_all()
 
 
-def _open_with_artifacts(uri: str, artifacts: str):
+def reopen(context: Context):
+    """The context's store, opened with its artifacts location as the children see it."""
+    artifacts = context.env.get("DLOPS_ARTIFACTS")
+    if artifacts is None:
+        return open_store(context.uri)
     old = os.environ.get("DLOPS_ARTIFACTS")
     os.environ["DLOPS_ARTIFACTS"] = artifacts
     try:
-        return open_store(uri)
+        return open_store(context.uri)
     finally:
         os.environ.pop("DLOPS_ARTIFACTS") if old is None else os.environ.__setitem__("DLOPS_ARTIFACTS", old)
 
@@ -108,13 +112,8 @@ def record(contexts, backend, kind):
     context = contexts(backend)
     started, head = context.run(kind)
     close_all()
-    store = context.store = open_store_again(context)
+    store = context.store = reopen(context)
     return context, store, started, store.get_run(started.run_id), head
-
-
-def open_store_again(context: Context):
-    artifacts = context.env.get("DLOPS_ARTIFACTS")
-    return open_store(context.uri) if artifacts is None else _open_with_artifacts(context.uri, artifacts)
 
 
 # --- the fields -----------------------------------------------------------------------------
