@@ -32,6 +32,11 @@ NOTEBOOK = {
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "nbformat": 4, "nbformat_minor": 5,
 }
+# papermill alone runs the same work without jupyter_dlops: when the peers venv is missing, the
+# baseline's kernel comes from this venv, and a kernel that imported jupyter_dlops would log to a
+# run of its own (capture included) and make the baseline look slower than papermill alone is.
+PEER_NOTEBOOK = {**NOTEBOOK, "cells": [NOTEBOOK["cells"][0],
+                                       {**NOTEBOOK["cells"][1], "source": "import time\ntime.sleep(work)"}]}
 DIES = {**NOTEBOOK, "cells": [NOTEBOOK["cells"][0], {**NOTEBOOK["cells"][1], "source": "import os\nos.kill(os.getpid(), 9)"}]}
 
 PEER_SCRIPT = """
@@ -149,9 +154,11 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="dlops-bench-sweep-"))
     nb = folder / "one_second.ipynb"
     nb.write_text(json.dumps(NOTEBOOK))
+    peer_nb = folder / "one_second_peer.ipynb"
+    peer_nb.write_text(json.dumps(PEER_NOTEBOOK))
     peer, peer_name = peer_python()
     peer_env = {k: v for k, v in os.environ.items() if not k.startswith("DLOPS_")}
-    baseline = _json_out([peer, "-c", PEER_SCRIPT, str(nb), str(folder / "out.ipynb"), str(RUNS)], peer_env,
+    baseline = _json_out([peer, "-c", PEER_SCRIPT, str(peer_nb), str(folder / "out.ipynb"), str(RUNS)], peer_env,
                          cwd=folder)["seconds"]
     rows = [row("papermill alone, 8 runs sequential", baseline, peer_name, baseline, "reference")]
     for label, workers, engine, prewarm, target in [
