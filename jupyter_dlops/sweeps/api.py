@@ -131,7 +131,7 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     record, _ = open_sweep(db, name or default_name(path, {"engine": engine, **description}), path, description)
     done = finished_combos(db, record.sweep_id)
     todo = [c for c in combos if combo_key(c, record.sweep_id) not in done]
-    sections = capture_sections(path, db) if todo else {}
+    sections: dict[str, Any] = {}  # filled below; the same dict in every task
     ids = [uuid.uuid4().hex for _ in todo]
     # Names unique across sweeps and resumes (issue 15): the file stem and the id's start.
     tasks = [RunTask(run_id, path, combo, db.uri_for_children, default_run_name(path, run_id), engine=engine,
@@ -139,6 +139,10 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections,
                      defaults=defaults, kernel_name=kernel)
              for run_id, combo in zip(ids, todo, strict=True)]
+    if hasattr(executor_obj, "warm_up"):
+        executor_obj.warm_up(tasks)  # the first kernels start while the capture below runs
+    if todo:
+        sections.update(capture_sections(path, db))
     outcomes = _execute(executor_obj, tasks, db, record.sweep_id, workers, progress, len(combos) - len(todo))
     set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
     keys = {combo_key(c, record.sweep_id) for c in combos}

@@ -145,11 +145,16 @@ def _register_engine() -> None:
                 stdout_file=stdout_file, stderr_file=stderr_file,
             )
             ran = False
+            # papermill writes the whole notebook at every cell's start and end; it is read only
+            # once the run ends, so it is written once, when papermill completes the notebook
+            # (in a ``finally``: a dead kernel's notebook is written too).
+            full_save, nb_man.save = nb_man.save, lambda **_: None
             try:
                 nb = client.execute()
                 ran = True  # cells ran; one may have raised (papermill stops there)
                 return nb
             finally:
+                nb_man.save = full_save
                 if ran:
                     flush_tracking(km)
                 if client.kc is not None:
