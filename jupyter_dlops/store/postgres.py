@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlparse, urlunparse
 
@@ -24,6 +23,7 @@ from ..errors import NotFoundError, QuerySyntaxError, ReadOnlyQueryError, StoreE
 from ..views import VIEW_LIST
 from .base import Cursor, SQLBackend
 from .migrations import all_migrations
+from .objects import LocalObjectStore, ObjectStore, open_objects
 from .operations import StoreOperations
 
 #: SQLSTATEs after which the whole transaction may simply be run again.
@@ -139,6 +139,20 @@ class PgCursor(Cursor):
             getattr(self._cursor, method)(sql, args)
 
 
+UNSHARED = ("this PostgreSQL store has no shared object location, so each member's objects would "
+            "stay on their own disk; set DLOPS_ARTIFACTS (or ?artifacts= in DLOPS_STORE) to "
+            "s3://BUCKET/PREFIX or a folder every member mounts")
+
+
+def _team_objects(options: dict[str, str]) -> ObjectStore:
+    """The objects named by ``?artifacts=`` or ``DLOPS_ARTIFACTS``; else this member's own
+    folder, marked unshared so that the first write is refused (issue 19)."""
+    named = options.get("artifacts") or os.environ.get("DLOPS_ARTIFACTS", "")
+    if named:
+        return open_objects(named)
+    return LocalObjectStore(project_root() / STORE_DIRNAME / "objects", shared=False)
+
+
 class PostgresStore(SQLBackend, StoreOperations):
     """PostgreSQL store; many machines and processes may write to it at once."""
 
@@ -147,9 +161,7 @@ class PostgresStore(SQLBackend, StoreOperations):
     def __init__(self, uri: str, *, create: bool = True) -> None:
         self.conninfo, options, location = split_uri(uri)
         self.address = address_of(location)
-        objects = (options.get("artifacts") or os.environ.get("DLOPS_ARTIFACTS", "")
-                   or project_root() / STORE_DIRNAME / "objects")
-        super().__init__(location, Path(objects).expanduser(), location)
+        super().__init__(location, _team_objects(options), location)
         self.read_only = False
         self.statement_timeout = env_float("DLOPS_SQL_TIMEOUT", 30.0)
         try:
@@ -161,6 +173,14 @@ class PostgresStore(SQLBackend, StoreOperations):
         except BaseException:
             self.close()  # a refused store must not leave its connection open
             raise
+        self._opened = True
+
+    def write(self):
+        """One write transaction; refused while the objects are not shared (issue 19): a
+        member writing runs whose objects only they can read would split the team's store."""
+        if not self.objects.shared and getattr(self, "_opened", False):
+            raise StoreError(UNSHARED)
+        return super().write()
 
     # -- connection ---------------------------------------------------------------------
     @property
