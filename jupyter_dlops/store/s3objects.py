@@ -99,10 +99,12 @@ class S3ObjectStore(ObjectStore):
             raise self._error(error, "read from") from None
 
     def exists(self, object_id: str) -> bool:
+        self.key(object_id)  # refuses anything but an id before the cache sees a path
         return self.cache.get(object_id) is not None or self._head(object_id) is not None
 
     def path(self, object_id: str) -> Path:
         """The verified local copy (downloaded into the cache on first use)."""
+        self.key(object_id)  # refuses anything but an id before the cache sees a path
         cached = self.cache.get(object_id)
         if cached is not None:
             return cached
