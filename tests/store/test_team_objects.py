@@ -134,3 +134,24 @@ def test_doctor_names_what_to_set_for_an_unshared_team_store(postgres_server, tm
     assert result.returncode == 4
     assert [(c["name"], c["ok"]) for c in checks] == [("database", True), ("objects", False)]
     assert "set DLOPS_ARTIFACTS" in checks[1]["detail"]
+
+
+@pytest.mark.postgres
+@pytest.mark.s3
+def test_a_team_store_on_postgresql_keeps_its_objects_in_the_bucket(postgres_server, s3_location, monkeypatch):
+    monkeypatch.delenv("DLOPS_ARTIFACTS", raising=False)
+    uri = f"{postgres_server.uri(postgres_server.create_database())}?artifacts={s3_location}"
+    try:
+        store = open_store(uri)
+        client = DlopsClient(store)
+        run_id = client.create_run("team")
+        object_id = client.log_bytes(run_id, b"team weights", "model.bin").object_id
+        close_all()
+        other = open_store(uri)  # another member: same database, same bucket, fresh cache
+        other.objects.cache.root = other.objects.cache.root.parent / "member-b"
+        other.objects.cache.tmp = other.objects.cache.root / "tmp"
+        artifact = other.get_run(run_id).artifacts[0]
+        assert (artifact.path, artifact.object_id) == ("model.bin", object_id)
+        assert other.objects.read_bytes(object_id) == b"team weights"
+    finally:
+        close_all()

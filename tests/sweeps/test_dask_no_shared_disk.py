@@ -42,6 +42,8 @@ def test_a_sweep_runs_from_the_bucket_with_no_shared_folder(store_uri, corpus, s
         # The submitter's path is the entry point, not the worker's temporary copy.
         assert run.entry_point == str(corpus / "train.ipynb")
         assert run.params["lr"] in (0.1, 0.2)
+        for artifact in store.get_run(run.run_id).artifacts:  # logs came back as objects
+            assert store.objects.problem(artifact.object_id) is None
     notebook = (gone / "train.ipynb").read_bytes()
     from jupyter_dlops.store.objects import hash_bytes
 
