@@ -119,14 +119,28 @@ def test_a_modified_object_in_the_bucket_is_refused_on_read(s3_location):
     assert not fresh.cache.path(object_id).exists()
 
 
-def count_requests(objects) -> list[str]:
-    seen: list[str] = []
-    objects.client.meta.events.register("before-send.s3", lambda request, **_: seen.append(request.method))
-    return seen
+@pytest.fixture
+def count_requests():
+    """Record the HTTP requests a store's (process-wide) client sends, until the test ends."""
+    hooks = []
+
+    def start(objects) -> list[str]:
+        seen: list[str] = []
+
+        def hook(request, **_):
+            seen.append(request.method)
+
+        objects.client.meta.events.register("before-send.s3", hook)
+        hooks.append((objects.client, hook))
+        return seen
+
+    yield start
+    for client, hook in hooks:
+        client.meta.events.unregister("before-send.s3", hook)
 
 
 @pytest.mark.s3
-def test_repeated_reads_come_from_the_cache_with_no_request(s3_location):
+def test_repeated_reads_come_from_the_cache_with_no_request(s3_location, count_requests):
     objects = open_objects(s3_location)
     object_id = objects.put_bytes(b"payload" * 100)
     requests = count_requests(objects)
