@@ -1,4 +1,4 @@
-"""``dlops init``, ``sql`` and ``gc``: the store itself."""
+"""``dlops init``, ``sql``, ``doctor`` and ``gc``: the store itself."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ def register(subparsers) -> None:
     p.add_argument("--limit", type=int, help="at most N rows")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=cmd_sql)
+
+    p = subparsers.add_parser("doctor", help="check that this configuration reaches the database and the objects")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_doctor)
 
     p = subparsers.add_parser("gc", help="remove objects no run or data version references")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
@@ -55,6 +59,23 @@ def cmd_sql(args: argparse.Namespace) -> int:
         print_json([json_safe(dict(zip(columns, row, strict=False))) for row in rows])
     elif columns:
         print(table(columns, rows))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``dlops doctor``: a read/write probe of the database and the objects (issue 19)."""
+    from ..errors import StoreError
+    from ..store.doctor import diagnose
+
+    checks = diagnose()
+    if args.json:
+        print_json([vars(check) for check in checks])
+    else:
+        for check in checks:
+            print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:<8}  {check.detail}")
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        raise StoreError(f"this configuration does not reach the {failed[0].name}: {failed[0].detail}")
     return 0
 
 

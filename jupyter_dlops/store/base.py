@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import SchemaVersionError, StoreError
 from .migrations import all_migrations
-from .objects import ObjectStore
+from .objects import ObjectStore, open_objects
 from .scrub import scrub_params, scrub_rows
 
 
@@ -27,14 +27,15 @@ class SQLBackend:
     dialect = "sqlite"
     busy_retry_seconds = 60.0
 
-    def __init__(self, uri: str, objects_root: Path, location: str) -> None:
+    def __init__(self, uri: str, objects: str | Path | ObjectStore, location: str) -> None:
         self.uri = uri
         self.location = location
         #: The whole configuration a child process needs to reach this same store (for
-        #: PostgreSQL: the password and the artifacts folder). Only for a child's environment
+        #: PostgreSQL: the password and the artifacts location). Only for a child's environment
         #: (``DLOPS_STORE``): never printed, recorded, or put on a command line.
         self.uri_for_children = uri
-        self.objects = ObjectStore(objects_root)
+        # A folder or s3://bucket/prefix (issue 19), or an object store built by the subclass.
+        self.objects = objects if isinstance(objects, ObjectStore) else open_objects(objects)
         self._lock = threading.RLock()
         self._conn: Any = None
 

@@ -26,7 +26,7 @@ def begin_run(client: Any, task: RunTask, kind: str) -> float:
     if task.combo is not None:
         tags[COMBO_TAG] = task.combo
     client.create_run(task.name, task.recorded_params(), experiment=task.experiment, kind=kind, tags=tags,
-                      entry_point=task.notebook, sweep_id=task.sweep_id, run_id=task.run_id)
+                      entry_point=task.origin or task.notebook, sweep_id=task.sweep_id, run_id=task.run_id)
     for section, body in task.sections.items():
         client.store.put_section(task.run_id, section, body)
     return time.time()

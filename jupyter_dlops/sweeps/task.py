@@ -42,6 +42,10 @@ class RunTask:
     experiment: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    # Set when the notebook travels as an object to workers with no shared disk (issue 19).
+    notebook_object: str | None = None
+    artifacts: str | None = None
+    origin: str | None = None  # the submitter's path, recorded as the entry point
 
     def recorded_params(self) -> dict[str, Any]:
         """Every parameter the run sees: the cell's literal defaults, then the given values."""
@@ -56,6 +60,8 @@ class RunTask:
         env[GIVEN_PARAMS_ENV] = json.dumps(sorted(self.params))
         if self.sweep_id:
             env["DLOPS_SWEEP_ID"] = self.sweep_id
+        if self.artifacts:
+            env["DLOPS_ARTIFACTS"] = self.artifacts
         return env
 
 
