@@ -277,3 +277,17 @@ def test_garbage_collection_keeps_cell_sources(ip, nb_store):
     report = collect(open_store(str(nb_store)), grace_seconds=0)
     assert cell["source_object"] not in report.removed
     assert open_store(str(nb_store)).objects.exists(cell["source_object"])
+
+
+def test_dlops_autolog_turns_on_the_named_frameworks(ip, nb_store, capsys):
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None:  # found, not imported: autolog imports nothing
+        pytest.skip("needs keras (pip install '.[dl]')")
+    load(ip)
+    capsys.readouterr()
+    assert run(ip, "%dlops autolog keras").success
+    assert capsys.readouterr().out == "dlops: autolog on for keras\n"
+    failed = run(ip, "%dlops autolog tensorflow")
+    assert not failed.success
+    assert "unknown framework 'tensorflow'" in str(failed.error_in_exec)
