@@ -50,7 +50,8 @@ def numeric_metrics(logs: dict[str, Any] | None) -> dict[str, float]:
     """The numbers in a framework's log dict (tensors and NumPy scalars included)."""
     metrics: dict[str, float] = {}
     for key, value in (logs or {}).items():
-        value = storable(value)
+        if type(value) is not float:  # the common case (Lightning hands over floats) stays cheap
+            value = storable(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             metrics[str(key)] = float(value)
     return metrics
