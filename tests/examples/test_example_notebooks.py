@@ -1,8 +1,8 @@
 """The example notebooks, exported with ``dlops export`` and run as plain scripts.
 
 Slow (real processes, scikit-learn and PyTorch imports). The iris example needs the
-``examples`` extra (``make demo`` installs it); the digits example also needs PyTorch (the
-``digits`` extra), which ``make test`` does not install: those tests skip with the reason.
+``examples`` extra; the digits example also needs PyTorch (the ``digits`` extra, CPU build).
+``make test`` installs both (the ``test`` extra); elsewhere those tests skip with the reason.
 """
 
 from __future__ import annotations
