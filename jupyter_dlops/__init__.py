@@ -39,6 +39,8 @@ _EXPORTS = {
     "reproduce": "jupyter_dlops.reproduce:reproduce",
     "autolog": "jupyter_dlops.integrations:autolog",
     "watch": "jupyter_dlops.integrations:watch",
+    "log_model": "jupyter_dlops.registry:log_model",
+    "load_model": "jupyter_dlops.registry:load_model",
 }
 _SUBMODULES = {"data", "convert", "sweeps", "reproduce", "widgets", "errors", "store", "tracking",
                "integrations"}

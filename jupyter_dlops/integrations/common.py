@@ -64,7 +64,17 @@ def log_checkpoint(run: Any, path: str | os.PathLike[str], framework: str) -> li
     if not str(path) or not source.exists():
         return []
     name = f"checkpoints/{framework}/{source.name}"
-    return run.log_artifact(source, name=name, kind="checkpoint")
+    stored = run.log_artifact(source, name=name, kind="checkpoint")
+    if getattr(run, "client", None) is not None:  # versions of the run's one checkpoint model
+        from ..registry import register
+
+        register(run, source, checkpoint_model_name(run.run_id), framework)
+    return stored
+
+
+def checkpoint_model_name(run_id: str) -> str:
+    """The model a run's checkpoints are versions of (``dlops models show`` gives the run)."""
+    return f"checkpoints-{run_id[:12]}"
 
 
 def log_text(run: Any, text: str, name: str) -> None:

@@ -1,0 +1,50 @@
+"""``dl.log_model`` / ``dl.load_model``: content-addressed versions with lineage and aliases."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="needs torch (pip install '.[dl]')")
+pytestmark = pytest.mark.slow
+
+
+def test_versions_are_content_addressed_with_lineage_and_aliases(store):
+    import jupyter_dlops as dl
+    from jupyter_dlops.errors import NotFoundError
+    from jupyter_dlops.registry import set_alias
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 2)
+    with dl.start_run(name="models", capture=False) as run:
+        first = dl.log_model(model, "linear")
+        again = dl.log_model(model.state_dict(), "linear")  # the same bytes: the same version
+        with torch.no_grad():
+            model.weight.add_(1.0)
+        second = dl.log_model(model, "linear")
+    assert (first["version"], again["version"], second["version"]) == (1, 1, 2)
+    assert first["content_id"] != second["content_id"]
+    assert {k: first[k] for k in ("name", "run_id", "flavor", "parameters", "framework_version")} == {
+        "name": "linear", "run_id": run.run_id, "flavor": "torch", "parameters": 8,
+        "framework_version": f"torch {torch.__version__}"}
+    assert set_alias(store, "linear@1", "best")["version"] == 1
+    loaded = dl.load_model("linear@best", load=True)
+    assert torch.allclose(loaded["weight"], model.weight - 1.0)
+    assert torch.equal(dl.load_model("linear", load=True)["weight"], model.weight)  # the latest
+    assert dl.load_model("linear@2").name == "model.pt"
+    with pytest.raises(NotFoundError, match="model 'linear@7' is not in the store; list them"):
+        dl.load_model("linear@7")
+
+
+def test_integration_checkpoints_are_versions_of_one_model_per_run(tmp_path, store):
+    import jupyter_dlops as dl
+    from jupyter_dlops.integrations.common import checkpoint_model_name, log_checkpoint
+
+    path = tmp_path / "last.ckpt"
+    with dl.start_run(name="ckpt", capture=False) as run:
+        for content in (b"epoch 0", b"epoch 0", b"epoch 1"):  # saved twice unchanged, then new
+            path.write_bytes(content)
+            log_checkpoint(run, path, "lightning")
+    rows = store.read("SELECT name, version, flavor, run_id FROM model_version ORDER BY version")
+    name = checkpoint_model_name(run.run_id)
+    assert rows == [(name, 1, "lightning", run.run_id), (name, 2, "lightning", run.run_id)]
+    assert dl.load_model(f"{name}@1").read_bytes() == b"epoch 0"
