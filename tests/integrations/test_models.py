@@ -48,3 +48,34 @@ def test_integration_checkpoints_are_versions_of_one_model_per_run(tmp_path, sto
     name = checkpoint_model_name(run.run_id)
     assert rows == [(name, 1, "lightning", run.run_id), (name, 2, "lightning", run.run_id)]
     assert dl.load_model(f"{name}@1").read_bytes() == b"epoch 0"
+
+
+def test_dlops_models_lists_shows_lineage_and_sets_aliases(tmp_path, store):
+    import json
+
+    from helpers import run_cli
+
+    import jupyter_dlops as dl
+
+    weights = tmp_path / "w.pt"
+    torch.save({"w": torch.zeros(2, 3)}, weights)
+    with dl.start_run(name="trainer", params={"lr": 0.1}, capture=False) as run:
+        dl.log_model(weights, "net")
+    with dl.start_run(name="other", params={"lr": 0.5}, capture=False):
+        torch.save({"w": torch.ones(2, 3)}, weights)
+        dl.log_model(weights, "net")
+    alias = run_cli("models", "alias", "net@1", "production")
+    assert (alias.returncode, alias.stdout) == (0, "net@production -> version 1\n"), alias.stderr
+    listed = json.loads(run_cli("models", "--json").stdout)
+    assert [(v["name"], v["version"], v["aliases"], v["flavor"]) for v in listed] == [
+        ("net", 1, ["production"], "file"), ("net", 2, [], "file")]
+    filtered = json.loads(run_cli("models", "--where", "params.lr < 0.2", "--json").stdout)
+    assert [v["version"] for v in filtered] == [1]
+    shown = json.loads(run_cli("models", "show", "net@production", "--json").stdout)
+    assert (shown["version"], shown["run"]["run_id"], shown["run"]["name"], shown["params"]) == (
+        1, run.run_id, "trainer", {"lr": 0.1})
+    missing = run_cli("models", "show", "net@9")
+    assert missing.returncode != 0
+    assert missing.stderr.strip().endswith("model 'net@9' is not in the store; list them with `dlops models`")
+    bad = run_cli("models", "rename", "net")
+    assert bad.returncode != 0 and "dlops models takes no argument" in bad.stderr
