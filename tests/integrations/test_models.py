@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: F401 (fixtures)
+
 torch = pytest.importorskip("torch", reason="needs torch (pip install '.[dl]')")
 pytestmark = pytest.mark.slow
 
@@ -79,3 +81,22 @@ def test_dlops_models_lists_shows_lineage_and_sets_aliases(tmp_path, store):
     assert missing.stderr.strip().endswith("model 'net@9' is not in the store; list them with `dlops models`")
     bad = run_cli("models", "rename", "net")
     assert bad.returncode != 0 and "dlops models takes no argument" in bad.stderr
+
+
+def test_versions_and_aliases_on_both_stores(tmp_path, any_store_uri):  # noqa: F811 (fixture)
+    import jupyter_dlops as dl
+    from jupyter_dlops.registry import set_alias
+    from jupyter_dlops.store import open_store
+
+    path = tmp_path / "model.bin"
+    with dl.start_run(name="both", capture=False, store=any_store_uri) as run:
+        for content in (b"one", b"one", b"two"):
+            path.write_bytes(content)
+            dl.log_model(path, "blob", run=run)
+    store = open_store(any_store_uri)
+    set_alias(store, "blob@2", "best")
+    set_alias(store, "blob@1", "best")  # moved, not duplicated
+    assert store.read("SELECT name, version, flavor FROM model_version ORDER BY version") == [
+        ("blob", 1, "file"), ("blob", 2, "file")]
+    assert store.read("SELECT alias, version FROM model_alias") == [("best", 1)]
+    assert dl.load_model("blob@best", store=any_store_uri).read_bytes() == b"one"
