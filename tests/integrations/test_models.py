@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: F401 (fixtures)
 
 torch = pytest.importorskip("torch", reason="needs torch (pip install '.[dl]')")
