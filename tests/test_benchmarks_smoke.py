@@ -91,3 +91,10 @@ def test_bench_s3_quick(tmp_path):
     document = run_bench("bench_s3.py", tmp_path, "--repeat", "1")
     assert [row["measure"] for row in document["rows"]] == [
         "upload throughput", "download throughput", "repeated read (local cache)"]
+
+
+def test_bench_dl_quick(tmp_path):
+    pytest.importorskip("torch", reason="needs torch (pip install '.[dl]')")
+    document = run_bench("bench_dl.py", tmp_path)
+    assert [row["measure"] for row in document["rows"]][-1] == "torch watch hook, per step"
+    assert all(row["unit"] == "µs" for row in document["rows"])

@@ -289,3 +289,17 @@ def test_track_params_are_redacted_in_every_table(ip, nb_store):
     assert cell["params"] == {"api_key": "***redacted***", "auth": "***redacted***", "lr": 0.1}
     everything = json.dumps(rows(nb_store, "SELECT * FROM cell_executions")) + json.dumps(rows(nb_store, "SELECT * FROM params"))
     assert "plain-secret-value-99" not in everything and "x-77" not in everything
+
+
+def test_dlops_autolog_turns_on_the_named_frameworks(ip, nb_store, capsys):
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None:  # found, not imported: autolog imports nothing
+        pytest.skip("needs keras (pip install '.[dl]')")
+    load(ip)
+    capsys.readouterr()
+    assert run(ip, "%dlops autolog keras").success
+    assert capsys.readouterr().out == "dlops: autolog on for keras\n"
+    failed = run(ip, "%dlops autolog tensorflow")
+    assert not failed.success
+    assert "unknown framework 'tensorflow'" in str(failed.error_in_exec)
