@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "jupyter_dlops.cli.data_cmds",
     "jupyter_dlops.cli.export_cmds",
     "jupyter_dlops.cli.run_cmds",
+    "jupyter_dlops.cli.mlflow_cmds",
 )
 
 
