@@ -13,6 +13,7 @@ def register(subparsers) -> None:
     m.add_argument("--no-artifacts", action="store_true", help="leave the runs' artifacts behind")
     m.add_argument("--json", action="store_true", help="print one JSON document")
     m.set_defaults(func=cmd_import_mlflow)
+    register_export(subparsers)
 
 
 def cmd_import_mlflow(args: argparse.Namespace) -> int:
@@ -28,4 +29,35 @@ def cmd_import_mlflow(args: argparse.Namespace) -> int:
     else:
         print(f"imported {summary['imported']} runs ({summary['metric_values']} metric values, "
               f"{summary['artifacts']} artifacts); {summary['skipped']} already here")
+    return 0
+
+
+def register_export(subparsers) -> None:
+    """``dlops export mlflow`` (reached through ``export``, whose first argument is a notebook)."""
+    p = subparsers.add_parser("export-mlflow", prog="dlops export mlflow",
+                              description="Write runs into an MLflow tracking store; a second export adds nothing.")
+    p.add_argument("items", nargs="+", metavar="RUN... DEST",
+                   help="run ids (or none with --where), then an mlruns folder or a tracking URI")
+    p.add_argument("--where", help="export the runs matching this filter instead of listing them")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_export_mlflow)
+
+
+def cmd_export_mlflow(args: argparse.Namespace) -> int:
+    import json
+
+    from ..bridge.mlflow_export import export_mlflow
+    from ..errors import UsageError
+    from ..store import open_store
+
+    *refs, dest = args.items
+    if bool(refs) == bool(args.where):
+        raise UsageError("give run ids or --where (not both), then the MLflow destination")
+    store = open_store(create=False)
+    run_ids = store.search_run_ids(args.where) if args.where else [store.resolve_run(r) for r in refs]
+    report = export_mlflow(store, run_ids, dest)
+    if args.json:
+        print(json.dumps({"exported": report.exported, "skipped": report.skipped}))
+    else:
+        print(f"exported {len(report.exported)} runs to {dest}; {len(report.skipped)} already there")
     return 0

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,69 @@ def test_the_cli_imports_and_refuses_a_missing_folder(tmp_path, mlruns):
 def test_a_folder_that_is_not_there_is_refused(store, tmp_path):
     with pytest.raises(UsageError, match="no MLflow store"):
         import_mlflow(store, str(tmp_path / "missing"))
+
+
+def _mlflow_view(folder):
+    """Every run of an mlruns folder as plain data, ids and experiment ids left out."""
+    client = mlflow.tracking.MlflowClient(tracking_uri=folder.as_uri())
+    experiments = {e.experiment_id: e.name for e in client.search_experiments()}
+    view = {}
+    for run in client.search_runs(list(experiments)):
+        info = run.info
+        tags = {k: v for k, v in run.data.tags.items() if k not in ("dlops.run_id", "mlflow.source.name",
+                                                                     "mlflow.source.type", "mlflow.source.git.commit")}
+        history = {k: sorted((m.step, m.value, m.timestamp) for m in client.get_metric_history(info.run_id, k))
+                   for k in run.data.metrics}
+        files = sorted(a.path for a in client.list_artifacts(info.run_id, "model")) if run.data.params else []
+        view[info.run_name] = (experiments[info.experiment_id], info.status, info.start_time, info.end_time,
+                               info.user_id, run.data.params, tags, history, files)
+    return view
+
+
+def test_the_round_trip_through_mlflow_loses_nothing(store, mlruns, tmp_path):
+    from jupyter_dlops.bridge.mlflow_export import export_mlflow
+
+    folder, runs = mlruns
+    import_mlflow(store, str(folder))
+    dest = tmp_path / "again"
+    ids = store.search_run_ids()
+    report = export_mlflow(store, ids, str(dest))
+    assert sorted(report.exported) == sorted(ids)
+    assert _mlflow_view(dest) == _mlflow_view(folder)
+    client = mlflow.tracking.MlflowClient(tracking_uri=dest.as_uri())
+    weights = client.download_artifacts(report.exported[runs["first"].info.run_id], "model/weights.txt",
+                                         str(tmp_path))
+    assert Path(weights).read_text() == "weights"
+    again = export_mlflow(store, ids, str(dest))  # a second export adds nothing
+    assert again.exported == {} and sorted(again.skipped) == sorted(ids)
+
+
+def test_native_runs_export_with_mlflow_text_params(store, tmp_path):
+    from helpers import add_run
+
+    from jupyter_dlops.bridge.mlflow_export import export_mlflow
+
+    add_run(store, "n1", {"lr": 0.01, "deep": True, "none": None, "layers": [64, 32]}, {"acc": 0.9},
+            {"stage": "prod"}, status="failed", start=1_700_000_000.5)
+    report = export_mlflow(store, ["n1"], str(tmp_path / "out"))
+    client = mlflow.tracking.MlflowClient(tracking_uri=(tmp_path / "out").as_uri())
+    run = client.get_run(report.exported["n1"])
+    assert run.data.params == {"lr": "0.01", "deep": "True", "none": "None", "layers": "[64, 32]"}
+    assert (run.info.status, run.info.start_time, run.info.end_time) == ("FAILED", 1_700_000_000_500,
+                                                                          1_700_000_001_500)
+    assert run.data.metrics == {"acc": 0.9} and run.data.tags["stage"] == "prod"
+    assert run.data.tags["dlops.run_id"] == "n1"
+
+
+def test_the_cli_exports_by_where(tmp_path, mlruns):
+    folder, _ = mlruns
+    env = {**os.environ, "DLOPS_STORE": str(tmp_path / "store")}
+    dlops = [sys.executable, "-c", "import sys; from jupyter_dlops.cli import main; sys.exit(main())"]
+    assert subprocess.run([*dlops, "import", "mlflow", str(folder)], env=env, timeout=300).returncode == 0
+    done = subprocess.run([*dlops, "export", "mlflow", "--where", "attributes.status = 'FAILED'",
+                           str(tmp_path / "out"), "--json"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["exported"]) == 1
+    both = subprocess.run([*dlops, "export", "mlflow", "--where", "status = 'failed'", "r1", "x"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert both.returncode != 0 and "give run ids or --where" in both.stderr
