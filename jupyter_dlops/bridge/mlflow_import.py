@@ -36,6 +36,9 @@ class ImportReport:
 
 def _tracking_uri(source: str) -> str:
     """A folder becomes a ``file:`` URI; an URI is taken as it is."""
+    if source.startswith("sqlite:///") and not Path(source[len("sqlite:///"):]).is_file():
+        # MLflow would create an empty database there and import nothing.
+        raise UsageError(f"no MLflow database at {source}: check the path (sqlite:////abs/path.db)")
     if "://" in source or source.startswith("file:"):
         return source
     path = Path(source).expanduser()

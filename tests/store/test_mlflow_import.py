@@ -157,3 +157,24 @@ def test_the_cli_exports_by_where(tmp_path, mlruns):
     both = subprocess.run([*dlops, "export", "mlflow", "--where", "status = 'failed'", "r1", "x"],
                           capture_output=True, text=True, env=env, timeout=300)
     assert both.returncode != 0 and "give run ids or --where" in both.stderr
+
+
+def test_a_missing_sqlite_database_is_refused_not_created(store, tmp_path):
+    db = tmp_path / "mlflow.db"
+    with pytest.raises(UsageError, match="no MLflow database"):
+        import_mlflow(store, f"sqlite:///{db}")
+    assert not db.exists()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # SQLAlchemy's, raised inside MLflow
+def test_runs_from_an_mlflow_sqlite_database(store, tmp_path):
+    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("alembic")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    done = subprocess.run([sys.executable, "-c", WRITER, uri], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = import_mlflow(store, uri, artifacts=False)
+    assert len(report.imported) == 2 and report.metric_values == 6
+    first = store.search_run_ids("run_name = 'first' and params.lr = '0.01' and attributes.status = 'FINISHED'")
+    assert len(first) == 1 and first[0] in report.imported
+    assert [v for _, v, _ in store.metric_series(first[0])["loss"]] == [1.0 / (i + 1) for i in range(5)]
