@@ -171,7 +171,9 @@ def test_runs_from_an_mlflow_sqlite_database(store, tmp_path):
     pytest.importorskip("sqlalchemy")
     pytest.importorskip("alembic")
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    done = subprocess.run([sys.executable, "-c", WRITER, uri], capture_output=True, text=True, timeout=300)
+    # cwd: MLflow puts a database store's artifacts in ./mlruns
+    done = subprocess.run([sys.executable, "-c", WRITER, uri], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     report = import_mlflow(store, uri, artifacts=False)
     assert len(report.imported) == 2 and report.metric_values == 6
