@@ -77,6 +77,8 @@ class SQLiteStore(SQLBackend, StoreOperations):
             conn = self._open_ro()
         except sqlite3.DatabaseError as error:
             raise self._map_error(error) from None
+        # --where's LIKE is case-sensitive, as PostgreSQL's and MLflow's are (issue 19).
+        conn.execute("PRAGMA case_sensitive_like = ON")
         return conn
 
     def _open_rw(self) -> sqlite3.Connection:
