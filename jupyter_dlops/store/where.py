@@ -298,11 +298,8 @@ def compile_where(text: str) -> tuple[str, list[Any]]:
     return sql, parser.params
 
 
-def compile_sort(text: str | None) -> tuple[str, list[Any]]:
-    """ORDER BY for ``--sort``: a field, optionally prefixed by ``-`` or followed by
-    ``asc``/``desc``; default newest first. Missing values sort last."""
-    if not text or not text.strip():
-        return "run.start_time DESC", []
+def _sort_spec(text: str) -> tuple[Field, bool]:
+    """The field of a ``--sort`` and whether it is descending."""
     spec = text.strip()
     descending = spec.startswith("-")
     spec = spec.lstrip("-+").strip()
@@ -312,7 +309,26 @@ def compile_sort(text: str | None) -> tuple[str, list[Any]]:
     parser = Parser(spec)
     if parser.tok.kind != "field" or parser.tokens[1].kind != "end":
         raise QuerySyntaxError("--sort takes one field, e.g. metrics.acc or -start_time", text=text, position=0)
-    field = resolve_field(parser.tok, parser)
+    return resolve_field(parser.tok, parser), descending
+
+
+def metric_sort(text: str | None) -> tuple[str, str] | None:
+    """``(key, 'ASC' | 'DESC')`` when ``--sort`` is a metric, else None; the store then
+    reads the order from the metric summaries' index instead of sorting every run."""
+    if not text or not text.strip():
+        return None
+    field, descending = _sort_spec(text)
+    if field.table != "metric_summary":
+        return None
+    return field.key, "DESC" if descending else "ASC"
+
+
+def compile_sort(text: str | None) -> tuple[str, list[Any]]:
+    """ORDER BY for ``--sort``: a field, optionally prefixed by ``-`` or followed by
+    ``asc``/``desc``; default newest first. Missing values sort last."""
+    if not text or not text.strip():
+        return "run.start_time DESC", []
+    field, descending = _sort_spec(text)
     direction = "DESC" if descending else "ASC"
     if field.table is None:
         return f"({field.column}) IS NULL, {field.column} {direction}, run.start_time DESC", []
