@@ -13,7 +13,8 @@ from typing import Any
 from .. import values
 from ..errors import AmbiguousError, NotFoundError, UsageError
 from ..models import RUN_COLUMNS, RUN_STATUSES, Artifact, MetricSummary, Run
-from .metric_ops import MetricOperations, metric_number
+from .metric_ops import MetricOperations
+from .series import metric_number
 
 CHUNK = 500
 STALE_HEARTBEAT_SECONDS = 120.0
