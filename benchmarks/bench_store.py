@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(p, argv)
     runs = args.runs if args.runs is not None else ("1000,10000" if args.quick else "1000,10000,100000")
     values = args.values if args.values is not None else ("10000,100000" if args.quick else "10000,1000000,10000000")
-    report = Report("store at scale")
+    report = Report("store")
     with tempfile.TemporaryDirectory(prefix="dlops-bench-store-") as tmp:
         os.environ.pop("DLOPS_STORE", None)
         bench_runs(report, Path(tmp), sorted(int(x) for x in runs.split(",") if x))

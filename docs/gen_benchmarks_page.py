@@ -26,7 +26,6 @@ COMMANDS = {
     "data": "python benchmarks/bench_data.py",
     "sweep": "python benchmarks/bench_sweep.py",
     "track": "python benchmarks/bench_track.py",
-    "store at scale": "python benchmarks/bench_store.py",
 }
 
 
