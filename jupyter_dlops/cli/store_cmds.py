@@ -15,7 +15,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("sql", help="run one read-only SELECT over the documented views",
                               description=f"Views: {VIEW_LIST} (columns in docs/store.md).")
-    p.add_argument("query", help='e.g. "SELECT key, max(value) FROM metrics GROUP BY key"')
+    p.add_argument("query", help='e.g. "SELECT key, max, count FROM metric_summaries"')
     p.add_argument("--limit", type=int, help="at most N rows")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=cmd_sql)

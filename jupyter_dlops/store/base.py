@@ -83,6 +83,21 @@ class SQLBackend:
             except Exception as error:
                 raise self._wrap(error) from None
 
+    def read_chunks(self, sql: str, params: Sequence[Any] = (), size: int = 65536) -> Iterator[list[tuple]]:
+        """The rows of one query, ``size`` at a time, so that a long result (a 10M-value
+        series) never sits in memory as one list. The store is held until it is consumed."""
+        with self._lock:
+            try:
+                cursor = self.conn.cursor()
+                cursor.execute(self._translate(sql), tuple(params))
+            except Exception as error:
+                raise self._wrap(error) from None
+            try:
+                while rows := cursor.fetchmany(size):
+                    yield rows
+            finally:
+                cursor.close()
+
     def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         rows = self.read(sql, params)
         return rows[0] if rows else None

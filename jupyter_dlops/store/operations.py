@@ -13,7 +13,8 @@ from typing import Any
 from .. import values
 from ..errors import AmbiguousError, NotFoundError, StoreError, UsageError
 from ..models import RUN_COLUMNS, RUN_STATUSES, Artifact, MetricSummary, Run
-from .metric_ops import MetricOperations, metric_number
+from .metric_ops import MetricOperations
+from .series import metric_number
 
 CHUNK = 500
 STALE_HEARTBEAT_SECONDS = 120.0
@@ -199,7 +200,7 @@ class StoreOperations(MetricOperations):
     def search_run_ids(self, where: str | None = None, sort: str | None = None,
                        limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None) -> list[str]:
         """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first)."""
-        from .where import compile_sort, compile_where
+        from .where import compile_sort, compile_where, metric_sort
 
         self.reap_stale_runs()
         clauses, params = [], []
@@ -210,16 +211,41 @@ class StoreOperations(MetricOperations):
         if extra:
             clauses.append(extra[0])
             params.extend(extra[1])
+        if limit is not None and limit < 0:
+            raise UsageError("--limit must be zero or more")
+        by_metric = metric_sort(sort)
+        if by_metric is not None:
+            return self._ids_by_metric(clauses, params, *by_metric, limit)
         order_sql, order_params = compile_sort(sort)
         sql = "SELECT run.run_id FROM run"
         if clauses:
             sql += " WHERE " + " AND ".join(f"({c})" for c in clauses)
-        sql += f" ORDER BY {order_sql}"
-        if limit is not None:
-            if limit < 0:
-                raise UsageError("--limit must be zero or more")
-            sql += f" LIMIT {int(limit)}"
+        sql += f" ORDER BY {order_sql}" + _limit(limit)
         return [row[0] for row in self.read(sql, [*params, *order_params])]
+
+    def _ids_by_metric(self, clauses: list[str], params: list, key: str, direction: str,
+                       limit: int | None) -> list[str]:
+        """``--sort metrics.KEY``, driven from the ``(key, last, run_id)`` index: the runs with
+        a number first, read in index order until the limit (a constant cost however many
+        runs there are), then the runs without one (missing, NaN), newest first.
+
+        ``last < 'NaN'`` keeps numbers only in both stores and is an index range: SQLite
+        stores a NaN as the text 'NaN', above every number, and PostgreSQL's NaN is above
+        every number too (issue 20: a per-run subquery here made this linear in the runs)."""
+        filters = "".join(f" AND ({c})" for c in clauses)
+        has = "s.key = ? AND s.last < 'NaN'"
+        ids = [row[0] for row in self.read(
+            f"SELECT run.run_id FROM metric_summary s JOIN run ON run.run_id = s.run_id "
+            f"WHERE {has}{filters} ORDER BY s.last {direction}, run.start_time DESC" + _limit(limit),
+            [key, *params])]
+        if limit is not None and len(ids) >= limit:
+            return ids
+        rest = None if limit is None else limit - len(ids)
+        ids += [row[0] for row in self.read(
+            f"SELECT run.run_id FROM run WHERE NOT EXISTS (SELECT 1 FROM metric_summary s "
+            f"WHERE s.run_id = run.run_id AND {has}){filters} ORDER BY run.start_time DESC" + _limit(rest),
+            [key, *params])]
+        return ids
 
     def search_runs(self, where: str | None = None, sort: str | None = None,
                     limit: int | None = None, *, full: bool = False) -> list[Run]:
@@ -292,6 +318,10 @@ def _not_zombie(pid: int) -> bool:
             return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
     except (OSError, IndexError):
         return True
+
+
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"
 
 
 def _chunks(items: Iterable[str]) -> list[list[str]]:

@@ -319,7 +319,8 @@ class PostgresStore(SQLBackend, StoreOperations):
         """``ok``, or what is inconsistent: summaries that disagree with their series."""
         row = self.read_one(
             "SELECT COUNT(*) FROM metric_summary s WHERE s.count <> "
-            "(SELECT COUNT(*) FROM metric m WHERE m.run_id = s.run_id AND m.key = s.key)"
+            "(SELECT COUNT(*) FROM metric_value v JOIN metric_series m ON m.series_id = v.series_id "
+            "WHERE m.run_id = s.run_id AND m.key = s.key)"
         )
         if row and row[0]:
             return f"{row[0]} metric summaries disagree with their series"

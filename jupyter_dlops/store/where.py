@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import QuerySyntaxError
-from .where_fields import resolve_field
+from .where_fields import Field, resolve_field
 
 COMPARISONS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 KEYWORDS = {"and", "or", "not", "in", "is", "null", "like", "ilike", "true", "false"}
@@ -232,11 +232,8 @@ def compile_where(text: str) -> tuple[str, list[Any]]:
     return sql, parser.params
 
 
-def compile_sort(text: str | None) -> tuple[str, list[Any]]:
-    """ORDER BY for ``--sort``: a field, optionally prefixed by ``-`` or followed by
-    ``asc``/``desc``; default newest first. Missing values sort last."""
-    if not text or not text.strip():
-        return "run.start_time DESC", []
+def _sort_spec(text: str) -> tuple[Field, bool]:
+    """The field of a ``--sort`` and whether it is descending."""
     spec = text.strip()
     descending = spec.startswith("-")
     spec = spec.lstrip("-+").strip()
@@ -249,6 +246,26 @@ def compile_sort(text: str | None) -> tuple[str, list[Any]]:
     field = resolve_field(parser.tok, parser)
     if field.table == "dataset":
         raise QuerySyntaxError("--sort cannot sort by datasets.*; a run may have many", text=text, position=0)
+    return field, descending
+
+
+def metric_sort(text: str | None) -> tuple[str, str] | None:
+    """``(key, 'ASC' | 'DESC')`` when ``--sort`` is a metric, else None; the store then
+    reads the order from the metric summaries' index instead of sorting every run."""
+    if not text or not text.strip():
+        return None
+    field, descending = _sort_spec(text)
+    if field.table != "metric_summary":
+        return None
+    return field.key, "DESC" if descending else "ASC"
+
+
+def compile_sort(text: str | None) -> tuple[str, list[Any]]:
+    """ORDER BY for ``--sort``: a field, optionally prefixed by ``-`` or followed by
+    ``asc``/``desc``; default newest first. Missing values sort last."""
+    if not text or not text.strip():
+        return "run.start_time DESC", []
+    field, descending = _sort_spec(text)
     direction = "DESC" if descending else "ASC"
     if field.table is None:
         return f"({field.column}) IS NULL, {field.column} {direction}, run.start_time DESC", []

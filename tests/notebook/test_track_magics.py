@@ -160,7 +160,7 @@ def test_metrics_logged_inside_the_cell_are_recorded(ip, nb_store):
     run(ip, "%%track\nimport jupyter_dlops as dl\nfor i in range(3):\n    dl.log_metric('loss', 1 / (i + 1))")
     flush(ip)
     assert cells(nb_store)[0]["metrics"] == {"loss": [0, 2]}
-    assert rows(nb_store, "SELECT COUNT(*) FROM metric WHERE key = 'loss'") == [(3,)]
+    assert rows(nb_store, "SELECT COUNT(*) FROM metrics WHERE key = 'loss'") == [(3,)]
 
 
 def test_outputs_are_recorded_and_secrets_redacted(ip, nb_store, monkeypatch):
