@@ -42,6 +42,8 @@ class RunTask:
     experiment: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    #: a search trial under a pruner: its kernel or script is killed once the run is marked pruned
+    prunable: bool = False
 
     def recorded_params(self) -> dict[str, Any]:
         """Every parameter the run sees: the cell's literal defaults, then the given values."""
@@ -61,7 +63,7 @@ class RunTask:
 
 @dataclass
 class Outcome:
-    """How a run ended: ``finished``, ``failed`` (with ``kind``) or ``killed``."""
+    """How a run ended: ``finished``, ``failed`` (with ``kind``), ``killed`` or ``pruned``."""
 
     run_id: str
     status: str
