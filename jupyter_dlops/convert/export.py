@@ -117,7 +117,7 @@ def convert_notebook(
         _insert_cli_cell(state, name, script_name, track and not standalone)
     if standalone:
         state.report.warnings += state.dlops_imports
-        _insert_outputs_cell(state, record=not standalone)
+    _insert_outputs_cell(state, record=not standalone)
     return render_script(notebook.kernelspec, state.script_cells), state.report
 
 
