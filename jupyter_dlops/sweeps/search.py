@@ -53,18 +53,21 @@ class Search:
             raise UsageError("--search grid takes choices only (-p opt choice:adam,sgd); use tpe or random for ranges")
 
 
-def make_sampler(search: Search) -> Any:
+def make_sampler(search: Search, offset: int = 0) -> Any:
+    """The sampler of ``search``, seeded with its seed plus ``offset`` (the trials recorded)."""
     import optuna
 
+    seed = search.seed + offset
+
     if search.method == "random":
-        return optuna.samplers.RandomSampler(seed=search.seed)
+        return optuna.samplers.RandomSampler(seed=seed)
     if search.method == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=search.seed, warn_independent_sampling=False)
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     if search.method == "grid":
-        return optuna.samplers.GridSampler({n: e[1] for n, e in search.space.items()}, seed=search.seed)
+        return optuna.samplers.GridSampler({n: e[1] for n, e in search.space.items()}, seed=seed)
     # Optuna's 10 random start-up trials leave a small budget little to model: a third of it, 5 to 10
     startup = min(10, max(5, search.trials // 3))
-    return optuna.samplers.TPESampler(seed=search.seed, n_startup_trials=startup)
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup)
 
 
 def new_study(search: Search) -> Any:
@@ -94,9 +97,21 @@ def recorded_trial(run: Any, search: Search, dists: dict[str, Any]) -> Any | Non
     if state == TrialState.COMPLETE and (value is None or value != value):
         state = TrialState.FAIL  # finished without logging the objective
     return optuna.trial.create_trial(
-        params=params, distributions=dists, state=state,
+        params=params, distributions=dists, state=state, system_attrs=_grid_attrs(search, params),
         value=value if state == TrialState.COMPLETE else None,
         intermediate_values=_last_step(run, search.metric) if state == TrialState.PRUNED else None)
+
+
+def _grid_attrs(search: Search, params: dict[str, Any]) -> dict[str, Any] | None:
+    """What Optuna's GridSampler marks its trials with, so that a resumed grid skips what ran."""
+    if search.method != "grid":
+        return None
+    import itertools
+
+    grid = {name: list(search.space[name][1]) for name in sorted(search.space)}
+    combos = list(itertools.product(*grid.values()))
+    key = tuple(params[name] for name in grid)
+    return {"grid_id": combos.index(key), "search_space": grid} if key in combos else None
 
 
 def _last_step(run: Any, metric: str) -> dict[int, float] | None:

@@ -18,7 +18,7 @@ def run_search(path: str, search: Search, declared: dict[str, Any], executor_obj
     from .notebook_io import literal_defaults
     from .records import default_name, open_sweep, set_status
     from .runlife import capture_sections
-    from .search import resume
+    from .search import make_sampler, resume
     from .search_space import distributions
 
     db = open_store(store or default_store_uri())
@@ -27,6 +27,8 @@ def run_search(path: str, search: Search, declared: dict[str, Any], executor_obj
     dists = distributions(search.space)
     study = _study(search)
     done = resume(db, record.sweep_id, search, study, dists)
+    if done:  # a resumed study must not draw its first values again: the seed moves on with it
+        study.sampler = make_sampler(search, offset=len(done))
     base = {"path": path, "uri": db.uri_for_children,
             "task": {"engine": engine, "sweep_id": record.sweep_id, "timeout": timeout, "experiment": experiment,
                      "defaults": literal_defaults(declared), "kernel_name": kernel,
