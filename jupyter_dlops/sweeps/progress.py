@@ -55,7 +55,7 @@ class Progress:
 
     def _print_line(self, outcome: Any) -> None:
         params = " ".join(f"{k}={v}" for k, v in outcome.params.items())
-        what = outcome.status if outcome.ok else f"{outcome.status} ({outcome.kind}: {outcome.error})"
+        what = outcome.status if outcome.ok or not outcome.kind else f"{outcome.status} ({outcome.kind}: {outcome.error})"
         print(f"[{self.done}/{self.total}] {outcome.run_id[:12]} {params} {what} "
               f"in {outcome.duration:.1f}s", file=self.stream, flush=True)
 
