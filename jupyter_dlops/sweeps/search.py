@@ -63,8 +63,8 @@ def make_sampler(search: Search, offset: int = 0) -> Any:
         return optuna.samplers.RandomSampler(seed=seed)
     if search.method == "cmaes":
         return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
-    if search.method == "grid":
-        return optuna.samplers.GridSampler({n: e[1] for n, e in search.space.items()}, seed=seed)
+    if search.method == "grid":  # the points are queued in grid order (enqueue_grid)
+        return optuna.samplers.RandomSampler(seed=seed)
     # Optuna's 10 random start-up trials leave a small budget little to model: a third of it, 5 to 10
     startup = min(10, max(5, search.trials // 3))
     return optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup)
@@ -97,21 +97,21 @@ def recorded_trial(run: Any, search: Search, dists: dict[str, Any]) -> Any | Non
     if state == TrialState.COMPLETE and (value is None or value != value):
         state = TrialState.FAIL  # finished without logging the objective
     return optuna.trial.create_trial(
-        params=params, distributions=dists, state=state, system_attrs=_grid_attrs(search, params),
+        params=params, distributions=dists, state=state,
         value=value if state == TrialState.COMPLETE else None,
         intermediate_values=_last_step(run, search.metric) if state == TrialState.PRUNED else None)
 
 
-def _grid_attrs(search: Search, params: dict[str, Any]) -> dict[str, Any] | None:
-    """What Optuna's GridSampler marks its trials with, so that a resumed grid skips what ran."""
-    if search.method != "grid":
-        return None
+def enqueue_grid(study: Any, search: Search, count: int) -> None:
+    """The next ``count`` grid points not tried yet, in grid order, queued for ``ask``: the
+    store, not Optuna's GridSampler (whose ids follow trial numbers), says what was tried."""
     import itertools
 
-    grid = {name: list(search.space[name][1]) for name in sorted(search.space)}
-    combos = list(itertools.product(*grid.values()))
-    key = tuple(params[name] for name in grid)
-    return {"grid_id": combos.index(key), "search_space": grid} if key in combos else None
+    names = list(search.space)
+    tried = {tuple(t.params.get(n) for n in names) for t in study.trials}
+    fresh = (c for c in itertools.product(*(search.space[n][1] for n in names)) if c not in tried)
+    for combo in itertools.islice(fresh, count):
+        study.enqueue_trial(dict(zip(names, combo, strict=True)))
 
 
 def _last_step(run: Any, metric: str) -> dict[int, float] | None:

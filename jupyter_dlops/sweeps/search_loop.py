@@ -68,8 +68,10 @@ def _round(db: Any, study: Any, search: Search, dists: dict[str, Any], declared:
 
     from .api import _execute
     from .pruning import PruneMonitor
-    from .search import tell, trial_tasks
+    from .search import enqueue_grid, tell, trial_tasks
 
+    if search.method == "grid":
+        enqueue_grid(study, search, count)
     trials = [study.ask(dists) for _ in range(count)]
     tasks = trial_tasks(trials, search, base, declared)
     by_run = {t.run_id: trial for t, trial in zip(tasks, trials, strict=True)}
