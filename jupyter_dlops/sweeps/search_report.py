@@ -8,6 +8,10 @@ from typing import Any
 
 from ..errors import NotFoundError, UsageError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .search import Search
+
 
 def search_report(name: str, store: str | None = None) -> dict[str, Any]:
     """The report of search sweep ``name`` (or id).
