@@ -50,13 +50,24 @@ def test_resume_continues_the_trial_count_and_reruns_an_interrupted_trial(store_
     assert len(set(drawn)) == 5  # a resumed study draws new values, not its first ones again
 
 
-@pytest.mark.parametrize("engine", ["script", "papermill"])
-def test_pruned_runs_are_recorded_as_pruned_at_their_last_step(store_uri, corpus, engine):
+def _pruned_search(corpus, engine: str, where: str):
+    params = {**XY, "steps": 8, "pause": 0.5}
+    options = {"search": "random", "trials": 9, "objective": "loss:min", "prune": "median", "engine": engine,
+               "name": "p", "workers": 1 if where == "one" else 2}
+    if where != "dask":
+        return sweep(corpus / "quadratic.py", params, **options)
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        return sweep(corpus / "quadratic.py", params, executor="dask", scheduler=cluster.scheduler_address,
+                     **options)
+
+
+@pytest.mark.parametrize(("engine", "where"), [("script", "one"), ("papermill", "workers"), ("script", "dask")])
+def test_pruned_runs_are_recorded_as_pruned_at_their_last_step(store_uri, corpus, engine, where):
     from jupyter_dlops.store import open_store
 
-    params = {**XY, "steps": 8, "pause": 0.5}
-    result = sweep(corpus / "quadratic.py", params, search="random", trials=9, objective="loss:min",
-                   prune="median", engine=engine, name="p", workers=2 if engine == "papermill" else 1)
+    result = _pruned_search(corpus, engine, where)
     pruned = [r for r in result if r.status == "pruned"]
     finished = [r for r in result if r.status == "finished"]
     assert len(pruned) >= 1 and len(pruned) + len(finished) == 9 and not result.failed
