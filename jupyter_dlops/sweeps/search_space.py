@@ -44,7 +44,7 @@ def parse_entry(name: str, text: str) -> list[Any] | None:
     match = RANGE.match(text)
     if match:
         low, high = (float(x) for x in match.groups())
-        integer = "." not in text and "e" not in text.lower()
+        integer = not any(c in bound.lower() for bound in match.groups() for c in ".e")
         return _range(name, "int" if integer else "loguniform" if is_rate(name) else "float", low, high)
     return None
 

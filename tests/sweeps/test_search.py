@@ -78,7 +78,6 @@ def test_pruned_runs_are_recorded_as_pruned_at_their_last_step(store_uri, corpus
         # pruned at the step the pruner saw; the script may log one more before it is killed
         assert int(run.tags["sweep.pruned_step"]) <= step < 7, run.tags
         assert run.error == f"pruned at step {run.tags['sweep.pruned_step']}"
-        assert run.duration < 8 * 0.5  # stopped before its last step, not let to run out
     assert all(r.metrics["loss"].last_step == 7 for r in finished)
 
 
