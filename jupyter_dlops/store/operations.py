@@ -289,6 +289,20 @@ class StoreOperations(MetricOperations):
                 [(now, error, run_id) for run_id in run_ids],
             )
 
+    def prune_running(self, run_id: str, step: int) -> bool:
+        """End a search trial as ``pruned`` at ``step`` if it still runs, in one conditional
+        UPDATE (a run that ended meanwhile keeps its status); True when it was pruned."""
+        with self.write() as cursor:
+            cursor.execute(
+                "UPDATE run SET status = 'pruned', end_time = ?, error = ? WHERE run_id = ? AND status = 'running'",
+                (time.time(), f"pruned at step {step}", run_id),
+            )
+            return cursor.rowcount == 1
+
+    def run_status(self, run_id: str) -> str | None:
+        row = self.read_one("SELECT status FROM run WHERE run_id = ?", (run_id,))
+        return row[0] if row else None
+
     # -- objects ------------------------------------------------------------------------
     def referenced_objects(self) -> set[str]:
         from .migrations import all_migrations

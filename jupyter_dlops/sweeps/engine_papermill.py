@@ -55,7 +55,7 @@ def _execute(task: RunTask, km: Any, pool: KernelPool, workdir: Path, output: Pa
             pool.release(km)
         return Outcome(task.run_id, "failed", "bad_notebook", _one_line(error))
     try:
-        with sampled(client, task.run_id, getattr(km.provisioner, "pid", None)):
+        with sampled(client, task.run_id, getattr(km.provisioner, "pid", None), prunable=task.prunable):
             return _papermill(task, source, output, km)
     finally:
         pool.release(km)

@@ -46,6 +46,8 @@ class RunTask:
     notebook_object: str | None = None
     artifacts: str | None = None
     origin: str | None = None  # the submitter's path, recorded as the entry point
+    #: a search trial under a pruner: its kernel or script is killed once the run is marked pruned
+    prunable: bool = False
 
     def recorded_params(self) -> dict[str, Any]:
         """Every parameter the run sees: the cell's literal defaults, then the given values."""
@@ -67,7 +69,7 @@ class RunTask:
 
 @dataclass
 class Outcome:
-    """How a run ended: ``finished``, ``failed`` (with ``kind``) or ``killed``."""
+    """How a run ended: ``finished``, ``failed`` (with ``kind``), ``killed`` or ``pruned``."""
 
     run_id: str
     status: str
