@@ -23,7 +23,7 @@ class DataWatch:
         self.name = name
         self.run = active_run() or start_run()
         filewatch.install()
-        filewatch.ignore_roots(str(getattr(self.run.store, "folder", "") or ""))
+        filewatch.ignore_store(self.run.store)
         filewatch.start()
 
     def stop(self) -> list[dict[str, Any]]:

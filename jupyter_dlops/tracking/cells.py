@@ -97,7 +97,7 @@ class CellTracker:
         self.watch = NamespaceWatch()
         self.notices: list[str] = []
         filewatch.install()
-        filewatch.ignore_roots(str(getattr(run.store, "folder", "") or ""))
+        filewatch.ignore_store(run.store)
         # Before the run is ended at exit (atexit runs last-registered first): nothing queued
         # is lost when the kernel shuts down.
         atexit.register(self.close)

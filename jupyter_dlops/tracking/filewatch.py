@@ -88,6 +88,13 @@ def ignore_roots(*roots: str) -> None:
     _watch.ignored_roots = ENVIRONMENT.refresh()
 
 
+def ignore_store(store) -> None:
+    """Never report the store's own files: its folder and its objects (the objects of a team
+    store live elsewhere, and the gc lock there is opened by every write)."""
+    objects = getattr(store, "objects", None)
+    ignore_roots(str(getattr(store, "folder", "") or ""), str(getattr(objects, "root", "") or ""))
+
+
 def start() -> None:
     """Begin recording opens (for one tracked cell)."""
     _watch.opened = {}

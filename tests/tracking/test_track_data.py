@@ -28,3 +28,22 @@ def test_an_untracked_block_records_nothing(store_dir, tmp_path):
         (tmp_path / "train.csv").read_text()
         dl.log_artifact(tmp_path / "train.csv")
     assert _lineage(run) == set()
+
+
+def test_the_stores_objects_elsewhere_are_never_data(tmp_path):
+    """A team store keeps its objects outside its folder; every write opens the gc lock
+    there, which a tracked cell must not record as data (found by the record matrix)."""
+    from types import SimpleNamespace
+
+    from jupyter_dlops.tracking import filewatch
+
+    objects = tmp_path / "team-objects"
+    objects.mkdir()
+    store = SimpleNamespace(folder=str(tmp_path / "store"), objects=SimpleNamespace(root=objects))
+    filewatch.install()
+    filewatch.ignore_store(store)
+    filewatch.start()
+    (objects / ".gc-lock").write_text("")
+    (tmp_path / "data.csv").write_text("x\n")
+    opened = filewatch.stop()
+    assert sorted(opened) == [str(tmp_path / "data.csv")]
