@@ -13,6 +13,7 @@ from .runs import (
     NotebookRunHandler,
     RunHandler,
     RunsHandler,
+    StoreHandler,
     SweepsHandler,
 )
 from .settings import settings_for
@@ -29,6 +30,7 @@ ROUTES: list[tuple[str, type]] = [
     ("sweeps", SweepsHandler),
     ("data-versions", DataVersionsHandler),
     ("export", ExportHandler),
+    ("store", StoreHandler),
 ]
 
 

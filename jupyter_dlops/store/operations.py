@@ -172,11 +172,36 @@ class StoreOperations(MetricOperations):
         return json.loads(row[0]) if row else None
 
     def search_run_ids(self, where: str | None = None, sort: str | None = None,
-                       limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None) -> list[str]:
-        """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first)."""
-        from .where import compile_sort, compile_where
+                       limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None,
+                       offset: int = 0) -> list[str]:
+        """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first);
+        ``offset`` skips that many in SQL (the lab's runs table pages through 10,000s)."""
+        from .where import compile_sort
 
         self.reap_stale_runs()
+        where_sql, params = self._where_clause(where, extra)
+        order_sql, order_params = compile_sort(sort)
+        sql = f"SELECT run.run_id FROM run{where_sql} ORDER BY {order_sql}"
+        if limit is not None:
+            if limit < 0:
+                raise UsageError("--limit must be zero or more")
+            sql += f" LIMIT {int(limit)}"
+        if offset:
+            if limit is None and self.dialect == "sqlite":
+                sql += " LIMIT -1"  # SQLite accepts OFFSET only after a LIMIT
+            sql += f" OFFSET {int(offset)}"
+        return [row[0] for row in self.read(sql, [*params, *order_params])]
+
+    def count_runs(self, where: str | None = None) -> int:
+        """How many runs match ``where``, counted in SQL."""
+        where_sql, params = self._where_clause(where, None)
+        row = self.read_one(f"SELECT COUNT(*) FROM run{where_sql}", params)
+        return int(row[0]) if row else 0
+
+    def _where_clause(self, where: str | None,
+                      extra: tuple[str, Sequence[Any]] | None) -> tuple[str, list[Any]]:
+        from .where import compile_where
+
         clauses, params = [], []
         if where and where.strip():
             sql, where_params = compile_where(where)
@@ -185,16 +210,18 @@ class StoreOperations(MetricOperations):
         if extra:
             clauses.append(extra[0])
             params.extend(extra[1])
-        order_sql, order_params = compile_sort(sort)
-        sql = "SELECT run.run_id FROM run"
-        if clauses:
-            sql += " WHERE " + " AND ".join(f"({c})" for c in clauses)
-        sql += f" ORDER BY {order_sql}"
-        if limit is not None:
-            if limit < 0:
-                raise UsageError("--limit must be zero or more")
-            sql += f" LIMIT {int(limit)}"
-        return [row[0] for row in self.read(sql, [*params, *order_params])]
+        return (" WHERE " + " AND ".join(f"({c})" for c in clauses) if clauses else ""), params
+
+    def change_token(self) -> str:
+        """A short text that changes whenever a run is added, ends, beats, is tagged or logs a
+        metric: the lab compares it (an ETag) instead of reloading a page of runs."""
+        run = self.read_one(
+            "SELECT COUNT(*), MAX(start_time), MAX(end_time), MAX(heartbeat), "
+            "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) FROM run"
+        ) or ()
+        metric = self.read_one("SELECT COUNT(*), MAX(last_timestamp), SUM(count) FROM metric_summary") or ()
+        tags = self.read_one("SELECT COUNT(*) FROM tag") or ()
+        return "-".join(str(value) for value in (*run, *metric, *tags))
 
     def search_runs(self, where: str | None = None, sort: str | None = None,
                     limit: int | None = None, *, full: bool = False) -> list[Run]:
