@@ -116,7 +116,29 @@ class RunsHandler(DlopsHandler):
             self.set_status(304)
             self.finish()
             return
-        self.reply(await self.call(list_runs, store, where, sort, limit, offset))
+        try:
+            self.reply(await self.call(list_runs, store, where, sort, limit, offset))
+        except web.HTTPError as error:
+            # the lab's filter box asks for a bad filter's error as data: a 400 would be a
+            # console error on every keystroke-and-Enter (issue 17)
+            if self.get_argument("errors", "") != "inline" or error.status_code != 400:
+                raise
+            self.clear_header("Etag")
+            self.reply({"runs": [], "total": 0, "offset": offset, "limit": limit, "live": False,
+                        "param_keys": [], "metric_keys": [],
+                        "error": {"message": error.log_message, "position": where_position(where)}})
+
+
+def where_position(where: str) -> int | None:
+    """Where a bad filter goes wrong (0-based), for the caret under the filter box."""
+    from ..errors import QuerySyntaxError
+    from ..store.where import compile_where
+
+    try:
+        compile_where(where)
+    except QuerySyntaxError as error:
+        return error.position
+    return None
 
 
 class StoreHandler(DlopsHandler):

@@ -69,3 +69,9 @@ async def test_notebook_run_since_leaves_out_older_runs(jp_fetch, store, make_ru
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch("jupyter-dlops", "notebook-run", params={"path": "a", "since": "soon"})
     assert info.value.code == 400
+
+
+async def test_bad_filter_inline_is_200_with_the_position(jp_fetch, three_runs):
+    data = await fetch_json(jp_fetch, "runs", params={"where": "metrics.acc >", "errors": "inline"})
+    assert data["runs"] == [] and data["total"] == 0
+    assert data["error"]["position"] == 13 and "position 14" in data["error"]["message"]
