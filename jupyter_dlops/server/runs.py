@@ -55,18 +55,21 @@ def metric_series(store: Any, ref: str, key: str | None) -> dict[str, list[list[
     return {name: [list(point) for point in points] for name, points in series.items()}
 
 
-def notebook_run(store: Any, root: Path, path: str, since: float | None = None) -> dict[str, Any] | None:
+def notebook_run(store: Any, root: Path, path: str, within: float | None = None) -> dict[str, Any] | None:
     """The run of a notebook: its newest running run, else its newest run. Matched on the run's
     entry point or its ``notebook`` tag, either relative to the server root or absolute;
-    ``since`` (epoch seconds) keeps only runs started then or later (the lab passes the time
-    the notebook first ran in this session, so an old sweep run is not shown as its run)."""
+    ``within`` keeps only runs started at most that many seconds ago (the lab passes how long
+    ago the notebook first ran in this session, so an old sweep run is not shown as its run;
+    a duration, not a time, so the browser's clock need not agree with the server's)."""
     if not path:
         return None
     names = {path, str(root / path)}
     quoted = ", ".join('"' + name.replace('"', '""') + '"' for name in sorted(names))
     where = f"(entry_point in ({quoted}) or tags.notebook in ({quoted}))"
-    if since is not None:
-        where += f" and start_time >= {float(since)!r}"
+    if within is not None:
+        import time
+
+        where += f" and start_time >= {time.time() - within:.3f}"
     runs = store.search_runs(where, None, 20)
     running = [run for run in runs if run.status == "running"]
     chosen = (running or runs or [None])[0]
@@ -174,9 +177,9 @@ class NotebookRunHandler(DlopsHandler):
     @web.authenticated
     async def get(self) -> None:
         path = self.get_argument("path", "")
-        since = self.float_argument("since")
+        within = self.float_argument("within")
         store = await self.call(self.store)
-        self.reply({"run": await self.call(notebook_run, store, self.dlops.root_dir, path, since)})
+        self.reply({"run": await self.call(notebook_run, store, self.dlops.root_dir, path, within)})
 
 
 class SweepsHandler(DlopsHandler):

@@ -175,8 +175,9 @@ export async function metricSeries(ref: string, key?: string): Promise<MetricSer
   return data.series;
 }
 
-export async function notebookRun(path: string, since?: number): Promise<IRun | null> {
-  const data = await requestAPI<{ run: IRun | null }>(`notebook-run${query({ path, since })}`);
+/** The notebook's run started at most ``within`` seconds ago. */
+export async function notebookRun(path: string, within?: number): Promise<IRun | null> {
+  const data = await requestAPI<{ run: IRun | null }>(`notebook-run${query({ path, within })}`);
   return data.run;
 }
 

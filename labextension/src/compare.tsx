@@ -100,7 +100,7 @@ function CompareLoader(props: { runIds: string[] }) {
 }
 
 export class CompareWidget extends ReactWidget {
-  constructor(private runIds: string[]) {
+  constructor(readonly runIds: string[]) {
     super();
     this.id = `jupyter-dlops-compare-${runIds.map(shortId).join('-')}`;
     this.title.label = `Compare ${runIds.length} runs`;

@@ -107,13 +107,32 @@ export function RunDetail(props: { run: IRun; series: MetricSeries }) {
   );
 }
 
-function RunDetailLoader(props: { runId: string }) {
+const LIVE_DETAIL_MS = 3000;
+
+/** Load the run and its curves; while the run is running, load them again every few seconds. */
+function RunDetailLoader(props: { runId: string; onName: (name: string) => void }) {
   const [state, setState] = React.useState<{ run?: IRun; series?: MetricSeries; error?: string }>({});
+  const [tick, setTick] = React.useState(0);
   React.useEffect(() => {
+    let cancelled = false;
+    let timer: number | undefined;
     Promise.all([getRun(props.runId), metricSeries(props.runId)])
-      .then(([run, series]) => setState({ run, series }))
-      .catch(e => setState({ error: (e as Error).message }));
-  }, [props.runId]);
+      .then(([run, series]) => {
+        if (cancelled) {
+          return;
+        }
+        setState({ run, series });
+        props.onName(run.name || shortId(run.run_id));
+        if (run.status === 'running') {
+          timer = window.setTimeout(() => setTick(t => t + 1), LIVE_DETAIL_MS);
+        }
+      })
+      .catch(e => !cancelled && setState({ error: (e as Error).message }));
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, [props.runId, tick]);
   if (state.error) {
     return <div className="jp-dlops-error" role="alert">{state.error}</div>;
   }
@@ -124,7 +143,7 @@ function RunDetailLoader(props: { runId: string }) {
 }
 
 export class RunDetailWidget extends ReactWidget {
-  constructor(private runId: string) {
+  constructor(readonly runId: string) {
     super();
     this.id = `jupyter-dlops-run-${runId}`;
     this.title.label = `Run ${shortId(runId)}`;
@@ -132,7 +151,13 @@ export class RunDetailWidget extends ReactWidget {
     this.addClass('jp-dlops-main');
   }
 
+  /** the tab is titled by the run's name once it is known (the main-area wrapper follows) */
+  private onName = (name: string) => {
+    this.title.label = name;
+    this.parent && (this.parent.title.label = name);
+  };
+
   render(): JSX.Element {
-    return <RunDetailLoader runId={this.runId} />;
+    return <RunDetailLoader runId={this.runId} onName={this.onName} />;
   }
 }

@@ -13,8 +13,9 @@ export interface IColumn {
 
 export function baseColumns(): IColumn[] {
   return [
-    { field: 'status', title: 'Status', value: run => run.status },
+    // the name first: it stays in view (sticky) while the other columns scroll sideways
     { field: 'name', title: 'Name', value: run => run.name },
+    { field: 'status', title: 'Status', value: run => run.status },
     { field: 'start_time', title: 'Start', value: run => formatShortTime(run.start_time) },
     { field: 'duration', title: 'Duration', value: run => formatDuration(run.duration) }
   ];

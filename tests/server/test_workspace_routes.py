@@ -59,15 +59,14 @@ async def test_runs_reports_the_params_that_vary(jp_fetch, three_runs):
     assert data["varying_param_keys"] == ["lr"]
 
 
-async def test_notebook_run_since_leaves_out_older_runs(jp_fetch, store, make_run):
+async def test_notebook_run_within_leaves_out_older_runs(jp_fetch, store, make_run):
     make_run(store, "sweep-run", {}, [], entry_point="train.ipynb", start=time.time() - 3600)
-    since = time.time() - 60
-    params = {"path": "train.ipynb", "since": str(since)}
+    params = {"path": "train.ipynb", "within": "60"}
     assert (await fetch_json(jp_fetch, "notebook-run", params=params))["run"] is None
     fresh = make_run(store, "this-session", {}, [], entry_point="train.ipynb")
     assert (await fetch_json(jp_fetch, "notebook-run", params=params))["run"]["run_id"] == fresh
     with pytest.raises(HTTPClientError) as info:
-        await jp_fetch("jupyter-dlops", "notebook-run", params={"path": "a", "since": "soon"})
+        await jp_fetch("jupyter-dlops", "notebook-run", params={"path": "a", "within": "soon"})
     assert info.value.code == 400
 
 
