@@ -6,6 +6,19 @@ import { CONVERTER_MISSING, hasConverter, inRoot, python, trainNotebook } from '
 
 const CONVERTER = hasConverter();
 
+// The machines these run on are shared and loaded: Galata's 15 s wait for the Launcher is
+// too short there, so wait longer for the same signs that the application is ready.
+test.use({
+  waitForApplication: async ({}, use: any) => {
+    await use(async (page: any) => {
+      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120000 });
+      await page
+        .locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current', { hasText: 'Launcher' })
+        .waitFor({ timeout: 90000 });
+    });
+  }
+} as any);
+
 async function openTrainNotebook(page: any, tmpPath: string): Promise<void> {
   await page.contents.uploadContent(trainNotebook(), 'text', `${tmpPath}/train.ipynb`);
   await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
@@ -26,8 +39,9 @@ function watchQuiet(page: any) {
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (request: any) => {
-    if (request.url().includes('/jupyter-dlops/')) {
-      requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    const route = new URL(request.url()).pathname;
+    if (route.startsWith('/jupyter-dlops/')) {
+      requests.push(`${request.method()} ${route}`);
     }
   });
   page.on('console', (message: any) => message.type() === 'error' && errors.push(message.text()));
