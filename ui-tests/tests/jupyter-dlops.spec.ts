@@ -6,18 +6,6 @@ import { CONVERTER_MISSING, hasConverter, inRoot, python, trainNotebook } from '
 
 const CONVERTER = hasConverter();
 
-// The machines these run on are shared and loaded: Galata's 15 s wait for the Launcher is
-// too short there, so wait longer for the same signs that the application is ready.
-test.use({
-  waitForApplication: async ({}, use: any) => {
-    await use(async (page: any) => {
-      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120000 });
-      await page
-        .locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current', { hasText: 'Launcher' })
-        .waitFor({ timeout: 90000 });
-    });
-  }
-} as any);
 
 async function openTrainNotebook(page: any, tmpPath: string): Promise<void> {
   await page.contents.uploadContent(trainNotebook(), 'text', `${tmpPath}/train.ipynb`);
@@ -145,6 +133,13 @@ test('the export route refuses a path outside the server root', async ({ page })
   expect(answer.body.message).toContain('..');
 });
 
+/** Reload the page; Galata's own reload waits for a Launcher, which a restored layout lacks. */
+async function reloadWithoutLauncher(page: any): Promise<void> {
+  await page.evaluate(() => window.location.reload());
+  await page.waitForFunction(() => (window as any).jupyterapp?.started !== undefined, null, { timeout: 120000 });
+  await page.evaluate(() => (window as any).jupyterapp.restored);
+}
+
 /** Open the runs table in the main area from the sidebar's button. */
 async function openTable(page: any) {
   const side = page.locator('#jupyter-dlops-experiments');
@@ -253,7 +248,7 @@ test.describe('Experiments panel', () => {
     await panel.locator('.jp-dlops-columns input[data-key="params.epochs"]').check();
     await expect(headers).toHaveText(['', 'Name', 'Status', 'Start', 'Duration', 'lr', 'epochs', 'acc']);
     await page.waitForTimeout(500); // the settings registry saves asynchronously
-    await page.reload();
+    await reloadWithoutLauncher(page);
     panel = page.locator('#jupyter-dlops-runs-table'); // restored by the layout restorer
     await expect(panel.locator('[role="columnheader"]')).toHaveText(
       ['', 'Name', 'Status', 'Start', 'Duration', 'lr', 'epochs', 'acc'], { timeout: 30000 }
@@ -281,7 +276,7 @@ test.describe('Experiments panel', () => {
     await page.notebook.runCell(0);
     await expect(page.locator('.jp-dlops-statusbar')).toContainText('status-run', { timeout: 15000 });
     // nothing on the Launcher
-    await page.evaluate(() => (window as any).jupyterapp.commands.execute('launcher:create'));
+    await page.evaluate(() => void (window as any).jupyterapp.commands.execute('launcher:create'));
     await expect(page.locator('.jp-dlops-statusbar')).toBeHidden();
   });
 
@@ -292,7 +287,7 @@ test.describe('Experiments panel', () => {
     await expect(detail.locator('h2')).toContainText('ui-sweep-2');
     // the tab is titled by the run's name, and comes back after a reload
     await expect(page.getByRole('tab', { name: 'ui-sweep-2' })).toBeVisible();
-    await page.reload();
+    await reloadWithoutLauncher(page);
     await expect(page.locator('.jp-dlops-detail h2')).toContainText('ui-sweep-2', { timeout: 30000 });
     await expect(detail.locator('tr[data-key="lr"] td')).toHaveText('0.01');
     await expect(detail.locator('.uplot')).toHaveCount(2);
