@@ -77,6 +77,20 @@ test('the extension activates', async ({ page }) => {
   await expect(page.locator('.jp-SideBar [data-id="jupyter-dlops-experiments"]')).toBeVisible();
 });
 
+test('typing "dlops" in the palette finds its commands; the File menu names the export', async ({ page }) => {
+  await page.evaluate(() => void (window as any).jupyterapp.commands.execute('apputils:activate-command-palette'));
+  const palette = page.locator('#command-palette');
+  await palette.locator('input').fill('dlops');
+  await expect(palette.locator('.lm-CommandPalette-header')).toHaveText(['dlops']);
+  const labels = await palette.locator('.lm-CommandPalette-itemLabel').allTextContents();
+  expect(labels).toEqual(expect.arrayContaining([
+    'Export to script (dlops)', 'Mark Cell as Parameters', 'Mark Cell as Skip (not exported)', 'Open Runs Table'
+  ]));
+  await page.keyboard.press('Escape');
+  await page.menu.open('File');
+  await expect(page.getByRole('menuitem', { name: /^Export to script \(dlops\)/ })).toHaveCount(1);
+});
+
 test('tagged cells carry a visible marker and skip is saved in the notebook', async ({ page, tmpPath }) => {
   await openTrainNotebook(page, tmpPath);
   await expect(page.locator('.jp-Cell.jp-dlops-tag-parameters')).toHaveCount(1);
@@ -95,6 +109,19 @@ test('tagged cells carry a visible marker and skip is saved in the notebook', as
   await page.notebook.save();
   const saved = JSON.parse(fs.readFileSync(inRoot(tmpPath, 'train.ipynb'), 'utf-8'));
   expect(saved.cells[1].metadata.tags).toEqual(['skip']);
+});
+
+test('a cell tagged both parameters and skip carries a warning marker', async ({ page, tmpPath }) => {
+  await openTrainNotebook(page, tmpPath);
+  await page.notebook.selectCells(0);
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('jupyter-dlops:tag-skip'));
+  const cell = page.locator('.jp-Notebook .jp-Cell').first();
+  await expect(cell).toHaveClass(/jp-dlops-tag-conflict/);
+  await expect(cell).toHaveAttribute('title', /both 'parameters' and 'skip'/);
+  const label = await cell.evaluate((node: Element) => getComputedStyle(node, '::after').content);
+  expect(label).toContain('parameters + skip');
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('jupyter-dlops:tag-skip'));
+  await expect(cell).not.toHaveClass(/jp-dlops-tag-conflict/);
 });
 
 test('the export button writes a script whose --help lists the parameters', async ({ page, tmpPath }) => {
