@@ -48,8 +48,7 @@ function summaryRows(run: IRun): [string, unknown][] {
     ['entry point', run.entry_point],
     ['start', formatTime(run.start_time)],
     ['duration', formatDuration(run.duration)],
-    ['sweep', run.sweep_id],
-    ['error', run.error ? `${run.error}${run.error_cell ? ` (cell ${run.error_cell})` : ''}` : null]
+    ['sweep', run.sweep_id]
   ].filter(([, value]) => value !== null && value !== '') as [string, unknown][];
 }
 
@@ -73,6 +72,17 @@ function rank(name: string): number {
   return index < 0 ? SECTION_ORDER.length : index;
 }
 
+/** A failed run's error: where it happened, then the whole message and traceback, readable. */
+function RunError(props: { run: IRun }) {
+  const { run } = props;
+  return (
+    <div className="jp-dlops-run-error" role="alert">
+      <h3>{run.status === 'killed' ? 'Stopped' : 'Failed'}{run.error_cell ? ` in ${run.error_cell}` : ''}</h3>
+      <pre className="jp-dlops-traceback">{run.error}</pre>
+    </div>
+  );
+}
+
 export function RunDetail(props: { run: IRun; series: MetricSeries }) {
   const { run } = props;
   const metricRows = Object.entries(run.metrics).map(
@@ -82,6 +92,7 @@ export function RunDetail(props: { run: IRun; series: MetricSeries }) {
     <div className="jp-dlops-detail" data-run-id={run.run_id}>
       <h2>{run.name} <span className={`jp-dlops-badge jp-dlops-status-${run.status}`}>{run.status}</span></h2>
       <KeyValueTable rows={summaryRows(run)} />
+      {run.error && <RunError run={run} />}
       <Section title="params" open><KeyValueTable rows={Object.entries(run.params)} /></Section>
       <Section title="metrics" open>
         <KeyValueTable rows={metricRows} />

@@ -319,6 +319,48 @@ test.describe('Experiments panel', () => {
     await expect(detail.locator('tr[data-key="lr"] td')).toHaveText('0.01');
     await expect(detail.locator('.uplot')).toHaveCount(2);
   });
+
+  test("a failed run's detail shows where it failed and its traceback, titled by name", async ({ page }) => {
+    const code = [
+      'import jupyter_dlops as dlops',
+      'run = dlops.start_run(name="broken-run", capture=False)',
+      'tb = "Traceback (most recent call last):\\n  File \\"<cell>\\", line 2, in <module>\\nZeroDivisionError: division by zero"',
+      'run.end("failed", error=tb, error_cell="cell 5 (In [4])")',
+      'print(run.run_id)'
+    ].join('\n');
+    const runId = python(['-c', code]).trim();
+    await page.evaluate((id: string) => (window as any).jupyterapp.commands.execute('jupyter-dlops:open-run', { runId: id }), runId);
+    const error = page.locator('.jp-dlops-detail .jp-dlops-run-error');
+    await expect(error.locator('h3')).toHaveText('Failed in cell 5 (In [4])');
+    const traceback = await error.locator('.jp-dlops-traceback').innerText();
+    expect(traceback.split('\n')).toEqual([
+      'Traceback (most recent call last):', '  File "<cell>", line 2, in <module>', 'ZeroDivisionError: division by zero'
+    ]);
+    await expect(page.getByRole('tab', { name: 'broken-run' })).toBeVisible();
+  });
+
+  test('charts follow the panel width and the theme colours', async ({ page }) => {
+    const panel = await openTable(page);
+    await panel.locator('.jp-dlops-run-row [data-field="name"]', { hasText: /^ui-sweep-1$/ }).click();
+    const chart = page.locator('.jp-dlops-detail .uplot').first();
+    await expect(chart).toBeVisible();
+    const wide = (await chart.boundingBox())!.width;
+    expect(wide).toBeGreaterThan(360);
+    await page.setViewportSize({ width: 900, height: 800 });
+    await expect.poll(async () => (await chart.boundingBox())!.width).toBeLessThan(wide - 50);
+    await page.theme.setDarkTheme();
+    const colours = await page.evaluate(() => {
+      const title = document.querySelector('.jp-dlops-detail .uplot .u-title') as HTMLElement;
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--jp-ui-font-color1)';
+      document.body.appendChild(probe);
+      const expected = getComputedStyle(probe).color;
+      probe.remove();
+      return { title: getComputedStyle(title).color, expected };
+    });
+    expect(colours.title).toBe(colours.expected);
+    expect(colours.title).not.toBe('rgb(0, 0, 0)');
+  });
 });
 
 test.describe('Ten thousand runs', () => {
