@@ -345,10 +345,18 @@ test.describe('Experiments panel', () => {
     await panel.locator('.jp-dlops-run-row [data-field="name"]', { hasText: /^ui-sweep-1$/ }).click();
     const chart = page.locator('.jp-dlops-detail .uplot').first();
     await expect(chart).toBeVisible();
-    const wide = (await chart.boundingBox())!.width;
-    expect(wide).toBeGreaterThan(360);
+    // as wide as its cell of the charts grid, before and after the window changes width
+    const gap = () => page.evaluate(() => {
+      const cell = document.querySelector('.jp-dlops-detail .jp-dlops-chart') as HTMLElement;
+      const plot = cell.querySelector('.uplot') as HTMLElement;
+      return { cell: cell.clientWidth, gap: Math.abs(cell.clientWidth - plot.getBoundingClientRect().width) };
+    });
+    await expect.poll(async () => (await gap()).gap).toBeLessThan(4);
+    const before = (await gap()).cell;
+    expect(before).toBeGreaterThan(360);
     await page.setViewportSize({ width: 900, height: 800 });
-    await expect.poll(async () => (await chart.boundingBox())!.width).toBeLessThan(wide - 50);
+    await expect.poll(async () => (await gap()).cell).not.toBe(before);
+    await expect.poll(async () => (await gap()).gap).toBeLessThan(4);
     await page.theme.setDarkTheme();
     const colours = await page.evaluate(() => {
       const title = document.querySelector('.jp-dlops-detail .uplot .u-title') as HTMLElement;
