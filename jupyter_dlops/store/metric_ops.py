@@ -88,6 +88,14 @@ class MetricOperations(SeriesReads):
     def param_keys(self) -> list[str]:
         return [r[0] for r in self.read("SELECT DISTINCT key FROM param ORDER BY key")]
 
+    def varying_param_keys(self) -> list[str]:
+        """The param keys whose value differs between runs (or that some runs lack): the
+        columns worth showing by default."""
+        return [r[0] for r in self.read(
+            "SELECT key FROM param GROUP BY key "
+            "HAVING COUNT(DISTINCT json) > 1 OR COUNT(*) < (SELECT COUNT(*) FROM run) ORDER BY key"
+        )]
+
 
 def _summarise(rows: Sequence[MetricRow]) -> list[tuple]:
     acc: dict[tuple[str, str], list] = {}

@@ -198,12 +198,41 @@ class StoreOperations(MetricOperations):
         return json.loads(row[0]) if row else None
 
     def search_run_ids(self, where: str | None = None, sort: str | None = None,
-                       limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None) -> list[str]:
-        """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first)."""
-        from .where import compile_sort, compile_where, metric_sort
+                       limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None,
+                       offset: int = 0) -> list[str]:
+        """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first);
+        ``offset`` skips that many (the lab's runs table pages through 10,000s)."""
+        from .where import compile_sort, metric_sort
 
         self.reap_stale_runs()
-        clauses, params = [], []
+        clauses, params = self._where_parts(where, extra)
+        if limit is not None and limit < 0:
+            raise UsageError("--limit must be zero or more")
+        by_metric = metric_sort(sort)
+        if by_metric is not None:
+            wanted = None if limit is None else limit + offset
+            return self._ids_by_metric(clauses, params, *by_metric, wanted)[offset:]
+        order_sql, order_params = compile_sort(sort)
+        sql = f"SELECT run.run_id FROM run{_where_sql(clauses)} ORDER BY {order_sql}" + _limit(limit)
+        if offset:
+            if limit is None and self.dialect == "sqlite":
+                sql += " LIMIT -1"  # SQLite accepts OFFSET only after a LIMIT
+            sql += f" OFFSET {int(offset)}"
+        return [row[0] for row in self.read(sql, [*params, *order_params])]
+
+    def count_runs(self, where: str | None = None) -> int:
+        """How many runs match ``where``, counted in SQL."""
+        clauses, params = self._where_parts(where, None)
+        row = self.read_one(f"SELECT COUNT(*) FROM run{_where_sql(clauses)}", params)
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _where_parts(where: str | None,
+                     extra: tuple[str, Sequence[Any]] | None) -> tuple[list[str], list[Any]]:
+        from .where import compile_where
+
+        clauses: list[str] = []
+        params: list[Any] = []
         if where and where.strip():
             sql, where_params = compile_where(where)
             clauses.append(sql)
@@ -211,17 +240,18 @@ class StoreOperations(MetricOperations):
         if extra:
             clauses.append(extra[0])
             params.extend(extra[1])
-        if limit is not None and limit < 0:
-            raise UsageError("--limit must be zero or more")
-        by_metric = metric_sort(sort)
-        if by_metric is not None:
-            return self._ids_by_metric(clauses, params, *by_metric, limit)
-        order_sql, order_params = compile_sort(sort)
-        sql = "SELECT run.run_id FROM run"
-        if clauses:
-            sql += " WHERE " + " AND ".join(f"({c})" for c in clauses)
-        sql += f" ORDER BY {order_sql}" + _limit(limit)
-        return [row[0] for row in self.read(sql, [*params, *order_params])]
+        return clauses, params
+
+    def change_token(self) -> str:
+        """A short text that changes whenever a run is added, ends, beats, is tagged or logs a
+        metric: the lab compares it (an ETag) instead of reloading a page of runs."""
+        run = self.read_one(
+            "SELECT COUNT(*), MAX(start_time), MAX(end_time), MAX(heartbeat), "
+            "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) FROM run"
+        ) or ()
+        metric = self.read_one("SELECT COUNT(*), MAX(last_timestamp), SUM(count) FROM metric_summary") or ()
+        tags = self.read_one("SELECT COUNT(*) FROM tag") or ()
+        return "-".join(str(value) for value in (*run, *metric, *tags))
 
     def _ids_by_metric(self, clauses: list[str], params: list, key: str, direction: str,
                        limit: int | None) -> list[str]:
@@ -332,6 +362,10 @@ def _not_zombie(pid: int) -> bool:
             return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
     except (OSError, IndexError):
         return True
+
+
+def _where_sql(clauses: list[str]) -> str:
+    return " WHERE " + " AND ".join(f"({c})" for c in clauses) if clauses else ""
 
 
 def _limit(limit: int | None) -> str:
