@@ -29,17 +29,16 @@ def make_pruner(name: str | None) -> Any:
     return optuna.pruners.HyperbandPruner()
 
 
-class PruneMonitor:
-    """A thread that reports the objective's intermediate values of running trials to Optuna."""
+class _Poller:
+    """A daemon thread that calls :meth:`tick` every ``poll`` seconds inside a ``with`` block;
+    ``tick`` returns True when there is nothing more to watch."""
 
-    def __init__(self, store: Any, metric: str, trials: dict[str, Any], *, poll: float = POLL) -> None:
-        self.store, self.metric, self.trials, self.poll = store, metric, trials, poll
-        self.reported: dict[str, int] = {}
-        self.pruned: dict[str, int] = {}
+    def __init__(self, name: str, poll: float) -> None:
+        self.poll = poll
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="dlops-prune-monitor", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
-    def __enter__(self) -> PruneMonitor:
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -49,10 +48,28 @@ class PruneMonitor:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.poll):
-            for run_id, trial in list(self.trials.items()):
-                if run_id not in self.pruned:
-                    with contextlib.suppress(Exception):  # a busy store: look again next time
-                        self.check(run_id, trial)
+            if self.tick():
+                return
+
+    def tick(self) -> bool:
+        raise NotImplementedError
+
+
+class PruneMonitor(_Poller):
+    """A thread that reports the objective's intermediate values of running trials to Optuna."""
+
+    def __init__(self, store: Any, metric: str, trials: dict[str, Any], *, poll: float = POLL) -> None:
+        super().__init__("dlops-prune-monitor", poll)
+        self.store, self.metric, self.trials = store, metric, trials
+        self.reported: dict[str, int] = {}
+        self.pruned: dict[str, int] = {}
+
+    def tick(self) -> bool:
+        for run_id, trial in list(self.trials.items()):
+            if run_id not in self.pruned:
+                with contextlib.suppress(Exception):  # a busy store: look again next time
+                    self.check(run_id, trial)
+        return False
 
     def check(self, run_id: str, trial: Any) -> bool:
         """Report the steps not reported yet; prune the run when the pruner says so."""
@@ -75,31 +92,22 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and value == value and abs(value) != float("inf")
 
 
-class PruneWatch:
+class PruneWatch(_Poller):
     """In the process that owns the kernel or script: kill it once its run is marked pruned."""
 
     def __init__(self, store: Any, run_id: str, pid: int, *, poll: float = POLL) -> None:
-        self.store, self.run_id, self.pid, self.poll = store, run_id, pid, poll
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="dlops-prune-watch", daemon=True)
+        super().__init__("dlops-prune-watch", poll)
+        self.store, self.run_id, self.pid = store, run_id, pid
 
-    def __enter__(self) -> PruneWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.poll):
-            try:
-                status = self.store.run_status(self.run_id)
-            except Exception:  # a busy store: look again next time
-                continue
-            if status == "pruned":
-                kill_tree(self.pid)
-                return
+    def tick(self) -> bool:
+        try:
+            status = self.store.run_status(self.run_id)
+        except Exception:  # a busy store: look again next time
+            return False
+        if status == "pruned":
+            kill_tree(self.pid)
+            return True
+        return False
 
 
 def kill_tree(pid: int) -> None:
