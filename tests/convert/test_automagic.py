@@ -23,7 +23,10 @@ CASES = [
 def shell():
     from IPython.core.interactiveshell import InteractiveShell
 
-    return InteractiveShell.instance()  # the reference; ipykernel's magics are added below
+    yield InteractiveShell.instance()  # the reference; ipykernel's magics are added below
+    # A singleton: left behind, it stops the notebook tests' TerminalInteractiveShell later in
+    # the same pytest process ("an incompatible sibling is already instantiated").
+    InteractiveShell.clear_instance()
 
 
 @pytest.mark.parametrize("source", CASES)
