@@ -59,7 +59,7 @@ def log_ours(tmp: Path, n: int, repeats: int) -> dict:
     for k in range(repeats):
         store = tmp / f"log-ours-{k}"
         result = run_json([*OURS, "log", str(store), str(n)])
-        rows = count_rows(store / "dlops.db", "SELECT COUNT(*) FROM metric WHERE run_id = ? AND "
+        rows = count_rows(store / "dlops.db", "SELECT COUNT(*) FROM metrics WHERE run_id = ? AND "
                           "key = 'loss'", (result["run_id"],))
         status = count_rows(store / "dlops.db", "SELECT COUNT(*) FROM run WHERE run_id = ? AND "
                             "status = 'finished'", (result["run_id"],))
@@ -137,7 +137,7 @@ def sigkill_windows(tmp: Path, side: str, command: list[str], pace: float, trial
         if side == "ours":
             store = tmp / f"kill-ours-{pace}-{k}"
             cmd, db = [*command, "sigkill", str(store)], store / "dlops.db"
-            sql = "SELECT MAX(value) FROM metric WHERE run_id = ? AND key = 't'"
+            sql = "SELECT MAX(value) FROM metrics WHERE run_id = ? AND key = 't'"
         else:
             db = tmp / f"kill-mlflow-{pace}-{k}.db"
             cmd = [*command, "sigkill", str(db)]

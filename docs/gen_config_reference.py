@@ -37,8 +37,14 @@ ENVIRONMENT = {
                        "by an exported script's `--no-track`)."),
     "DLOPS_SWEEP_ID": ("unset", "The sweep a launched run belongs to (set by `dlops sweep`; "
                        "recorded in the run's environment)."),
-    "DLOPS_ARTIFACTS": ("`objects/` beside the database", "Folder of the content-addressed "
-                        "object store (artifacts, code, logs); the URI's `?artifacts=` wins."),
+    "DLOPS_ARTIFACTS": ("`objects/` beside the database", "Where the content-addressed objects "
+                        "live (artifacts, code, logs): a folder, or `s3://bucket/prefix` reached "
+                        "with the standard AWS credentials and `AWS_ENDPOINT_URL_S3`; the URI's "
+                        "`?artifacts=` wins. A PostgreSQL store refuses to write without one."),
+    "DLOPS_CACHE_DIR": ("`~/.cache/jupyter-dlops`", "Local read-through cache of objects read "
+                        "from a bucket (verified copies)."),
+    "DLOPS_CACHE_BYTES": ("2147483648 (2 GiB)", "Size bound of that cache; the least recently "
+                          "used objects are evicted beyond it."),
     "DLOPS_BUSY_TIMEOUT": ("30", "Seconds a SQLite writer waits for a lock before failing."),
     "DLOPS_SQL_TIMEOUT": ("30", "Seconds a `dlops sql` statement may run (SQLite: progress handler; PostgreSQL: `statement_timeout`)."),
     "DLOPS_SQL_ROLE": ("unset", "A least-privilege PostgreSQL role `dlops sql` switches to "

@@ -37,8 +37,13 @@ _EXPORTS = {
     "sweep": "jupyter_dlops.sweeps.api:sweep",
     "run_notebook": "jupyter_dlops.sweeps.api:run_notebook",
     "reproduce": "jupyter_dlops.reproduce:reproduce",
+    "autolog": "jupyter_dlops.integrations:autolog",
+    "watch": "jupyter_dlops.integrations:watch",
+    "log_model": "jupyter_dlops.registry:log_model",
+    "load_model": "jupyter_dlops.registry:load_model",
 }
-_SUBMODULES = {"data", "convert", "sweeps", "reproduce", "widgets", "errors", "store", "tracking"}
+_SUBMODULES = {"data", "convert", "sweeps", "reproduce", "widgets", "errors", "store", "tracking",
+               "integrations"}
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -23,7 +23,7 @@ from .tracking.paramcell import cell_parameters, is_parameters_cell
 # Only cells that contain IPython syntax pay for IPython's input transformers.
 _IPYTHON_SYNTAX = re.compile(r"^\s*[%!]|\?\s*$|^\s*\w+\s*=\s*[%!]", re.M)
 _OWN_CELL = re.compile(r"\s*(%%track\b|%dlops\b|%(re)?load_ext\s+jupyter_dlops|%unload_ext\s+jupyter_dlops)")
-COMMANDS = ("status", "new-run", "end", "state", "track-all", "track-none", "flush")
+COMMANDS = ("status", "new-run", "end", "state", "track-all", "track-none", "flush", "autolog")
 
 
 class Extension:
@@ -239,8 +239,8 @@ class DlopsMagics(Magics):
 
     @magic_arguments()
     @argument("command", nargs="?", default="status",
-              help="status | new-run [NAME] | end | state | track-all | track-none | flush")
-    @argument("rest", nargs="*", help="the new run's name, for new-run")
+              help="status | new-run [NAME] | end | state | track-all | track-none | flush | autolog [FRAMEWORK...]")
+    @argument("rest", nargs="*", help="the new run's name, for new-run; frameworks, for autolog")
     @line_magic
     def dlops(self, line: str) -> Any:
         """Manage the notebook's run: status, new-run, end, state, track-all, track-none."""
@@ -254,6 +254,8 @@ def dispatch(extension: Extension, command: str, rest: list[str]) -> Any:
     """Run one ``%dlops`` command; prints its report (returns nothing to display)."""
     from .tracking import report
 
+    if command == "autolog":
+        return _autolog(rest)
     if command == "end":
         if extension.live is not None:
             extension.live.flush()
@@ -284,6 +286,18 @@ def dispatch(extension: Extension, command: str, rest: list[str]) -> Any:
         print(report.status_text(extension.tracker, track_all=extension.track_all))
     extension.say()
     return None
+
+
+def _autolog(frameworks: list[str]) -> None:
+    """``%dlops autolog [FRAMEWORK...]``: ``dl.autolog()`` for the named (default: all) frameworks."""
+    from .integrations import autolog
+
+    try:
+        enabled = autolog(frameworks or None)
+    except DlopsError as error:
+        raise UsageError(error.message) from None
+    print(f"dlops: autolog on for {', '.join(enabled)}" if enabled
+          else "dlops: autolog found none of its frameworks installed")
 
 
 _extensions: dict[int, Extension] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-RUN_STATUSES = ("running", "finished", "failed", "killed")
+RUN_STATUSES = ("running", "finished", "failed", "killed", "pruned")
 RUN_COLUMNS = (
     "run_id", "name", "experiment", "kind", "status", "start_time", "end_time", "heartbeat",
     "host", "pid", "user_name", "entry_point", "error", "error_cell", "parent_id", "sweep_id",

@@ -84,3 +84,17 @@ def test_run_all_reports_a_broken_benchmark(tmp_path):
     assert "dlops --help" in proc.stdout  # the healthy benchmark's rows are still there
     saved = json.loads((tmp_path / "results" / "latest.json").read_text())
     assert {r["name"] for r in saved["results"]} == {"broken", "startup"}
+
+
+def test_bench_s3_quick(tmp_path):
+    pytest.importorskip("moto")
+    document = run_bench("bench_s3.py", tmp_path, "--repeat", "1")
+    assert [row["measure"] for row in document["rows"]] == [
+        "upload throughput", "download throughput", "repeated read (local cache)"]
+
+
+def test_bench_dl_quick(tmp_path):
+    pytest.importorskip("torch", reason="needs torch (pip install '.[dl]')")
+    document = run_bench("bench_dl.py", tmp_path)
+    assert [row["measure"] for row in document["rows"]][-1] == "torch watch hook, per step"
+    assert all(row["unit"] == "µs" for row in document["rows"])

@@ -25,6 +25,9 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   workers: 1,
   retries: 0,
+  // shared, loaded machines: generous bounds, never timing assertions
+  timeout: 240 * 1000,
+  expect: { timeout: 30 * 1000 },
   use: {
     ...baseConfig.use,
     viewport: { width: 1280, height: 800 },

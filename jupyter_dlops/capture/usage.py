@@ -127,16 +127,26 @@ class _GpuReader:
             self.nvml = None
 
     def read(self) -> dict[str, float]:
+        """``sys/gpuN_util`` (%), ``_mem_mb``, ``_power_w`` and ``_temp_c`` for every GPU; a
+        reading the device does not support (power on some boards) is left out, not zero."""
         values: dict[str, float] = {}
         for index, handle in enumerate(self.handles):
-            try:
-                util = self.nvml.nvmlDeviceGetUtilizationRates(handle)
-                memory = self.nvml.nvmlDeviceGetMemoryInfo(handle)
-            except Exception:
-                continue
-            values[f"sys/gpu{index}_util"] = float(util.gpu)
-            values[f"sys/gpu{index}_mem_mb"] = memory.used / 2**20
+            prefix = f"sys/gpu{index}"
+            for suffix, read in self._readers():
+                try:
+                    values[f"{prefix}_{suffix}"] = float(read(handle))
+                except Exception:
+                    continue
         return values
+
+    def _readers(self) -> list[tuple[str, Any]]:
+        nvml = self.nvml
+        return [
+            ("util", lambda h: nvml.nvmlDeviceGetUtilizationRates(h).gpu),
+            ("mem_mb", lambda h: nvml.nvmlDeviceGetMemoryInfo(h).used / 2**20),
+            ("power_w", lambda h: nvml.nvmlDeviceGetPowerUsage(h) / 1000.0),  # milliwatts
+            ("temp_c", lambda h: nvml.nvmlDeviceGetTemperature(h, nvml.NVML_TEMPERATURE_GPU)),
+        ]
 
     def close(self) -> None:
         if self.nvml is not None:

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "jupyter_dlops.cli.data_cmds",
     "jupyter_dlops.cli.export_cmds",
     "jupyter_dlops.cli.run_cmds",
+    "jupyter_dlops.cli.models_cmds",
+    "jupyter_dlops.cli.mlflow_cmds",
 )
 
 
@@ -94,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(_join_dash_values(list(sys.argv[1:] if argv is None else argv)))
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:2] == ["export", "mlflow"]:  # `dlops export NOTEBOOK` keeps its plain form
+        words = ["export-mlflow", *words[2:]]
+    args = parser.parse_args(_join_dash_values(words))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..errors import UsageError
 
+CURVE_POINTS = 2000  # a PNG 800 pixels wide shows no more; read from the index (issue 20)
+
 
 def plot_metrics(store, runs, path: str, keys: list[str] | None = None) -> None:
     try:
@@ -21,7 +23,7 @@ def plot_metrics(store, runs, path: str, keys: list[str] | None = None) -> None:
     figure, axes = plt.subplots(len(wanted), 1, figsize=(8, 3 * len(wanted)), squeeze=False)
     for axis, key in zip(axes[:, 0], wanted, strict=False):
         for run in runs:
-            series = store.metric_series(run.run_id, key).get(key, [])
+            series = store.metric_series(run.run_id, key, max_points=CURVE_POINTS).get(key, [])
             if series:
                 axis.plot([s[0] for s in series], [s[1] for s in series], label=f"{run.name} ({run.run_id[:6]})")
         axis.set_title(key)

@@ -27,12 +27,20 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sweep", help="run a notebook over a grid, random samples or a YAML spec",
                               description="Every combination is a stored run, grouped under one sweep; "
                               "running the same sweep again skips the combinations that finished.")
-    p.add_argument("notebook", metavar="NOTEBOOK")
+    p.add_argument("notebook", metavar="NOTEBOOK", help="the notebook; or 'show NAME' for a search's report")
+    p.add_argument("show_name", nargs="?", metavar="NAME", help=argparse.SUPPRESS)
     p.add_argument("-p", "--param", nargs="+", action="append", metavar="NAME V", default=[],
-                   help="a parameter and its values: -p lr 0.1 0.01 (with --random: -p lr 1e-4..1e-1)")
+                   help="a parameter and its values: -p lr 0.1 0.01 (with --random: -p lr 1e-4..1e-1; "
+                   "with --search: -p lr loguniform:1e-5:1e-1, -p layers int:1:4, -p opt choice:adam,sgd)")
     p.add_argument("--random", type=int, metavar="N", help="N random samples instead of the full grid")
     p.add_argument("--seed", type=int, default=0, help="seed for --random (default 0: the same samples again)")
     p.add_argument("--spec", metavar="SWEEP.yaml", help="a YAML spec (method, samples, parameters)")
+    p.add_argument("--search", choices=("tpe", "cmaes", "random", "grid"),
+                   help="an Optuna search: each trial is a run, the next values chosen from the runs so far")
+    p.add_argument("--trials", type=int, metavar="N", help="trials of the search (recorded ones count)")
+    p.add_argument("--objective", metavar="METRIC:min|max", help="the metric the search minimizes or maximizes")
+    p.add_argument("--prune", choices=("median", "hyperband"),
+                   help="stop trials whose objective, logged per step, falls behind (status pruned)")
     p.add_argument("--workers", type=int, default=1, help="runs at the same time (default 1)")
     p.add_argument("--executor", default="local", help="local (default) or dask")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
@@ -85,23 +93,36 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
     from ..sweeps.api import sweep
     from ..sweeps.plan import terminal_confirm
 
+    if args.show_name is not None:
+        if args.notebook != "show":
+            raise UsageError(f"unexpected argument {args.show_name!r}; give one notebook, or 'show NAME'")
+        from .search_show import show_search
+
+        return show_search(args.show_name)
     params = {item[0]: item[1:] for item in args.param}
     try:
         result = sweep(args.notebook, params, random=args.random, spec=args.spec, workers=args.workers,
                        engine=args.engine, executor=args.executor, scheduler=args.scheduler,
                        name=args.name, limit=args.limit, yes=args.yes, timeout=args.timeout,
                        prewarm=not args.no_prewarm, seed=args.seed, progress=True,
-                       experiment=args.experiment, confirm=terminal_confirm, _from_cli=True)
+                       experiment=args.experiment, confirm=terminal_confirm, search=args.search,
+                       trials=args.trials, objective=args.objective, prune=args.prune, _from_cli=True)
     except KeyboardInterrupt:
         print("dlops: sweep interrupted: running runs were marked killed, finished runs are kept; "
               "run the same command again to resume", file=sys.stderr)
         return 130
-    print(summary(result, args.sort_metric, minimize=args.minimize))
+    spec = result.sweep.spec if result.sweep else {}
+    metric = args.sort_metric or spec.get("objective")
+    print(summary(result, metric, minimize=args.minimize or spec.get("direction") == "minimize"))
     failed = len(result.failed)
-    print(f"sweep {result.sweep.name}: {len(result)} runs, {failed} failed, {result.skipped} skipped (already finished)")
+    pruned = sum(run.status == "pruned" for run in result)
+    print(f"sweep {result.sweep.name}: {len(result)} runs, {failed} failed, "
+          + (f"{pruned} pruned, {result.skipped} recorded before" if "search" in spec
+             else f"{result.skipped} skipped (already finished)"))
     return 8 if failed else 0
 
 

@@ -166,11 +166,11 @@ def cmd_best(args: argparse.Namespace) -> int:
 
     store = _store()
     sort = f"metrics.`{args.metric}` {'asc' if args.min else 'desc'}"
-    where = f"metrics.`{args.metric}` is not null"
-    if args.where:
-        where = f"({args.where}) and {where}"
     _warn_unknown_keys(store, args.where)
-    runs = store.search_runs(where, sort, BEST_CONTEXT)
+    # The sort reads the metric's index and puts the runs without it last, so dropping them
+    # here costs nothing; a "metrics.M is not null" filter made SQLite list every run that
+    # has M first (1.5 s at 100k runs, issue 20).
+    runs = [r for r in store.search_runs(args.where, sort, BEST_CONTEXT) if args.metric in r.metrics]
     if not runs:
         from ..store.keys import closest, known_keys
 

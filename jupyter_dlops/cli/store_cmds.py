@@ -1,4 +1,4 @@
-"""``dlops init``, ``sql`` and ``gc``: the store itself."""
+"""``dlops init``, ``sql``, ``doctor`` and ``gc``: the store itself."""
 
 from __future__ import annotations
 
@@ -15,10 +15,14 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("sql", help="run one read-only SELECT over the documented views",
                               description=f"Views: {VIEW_LIST} (columns in docs/store.md).")
-    p.add_argument("query", help='e.g. "SELECT key, max(value) FROM metrics GROUP BY key"')
+    p.add_argument("query", help='e.g. "SELECT key, max, count FROM metric_summaries"')
     p.add_argument("--limit", type=int, help="at most N rows")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=cmd_sql)
+
+    p = subparsers.add_parser("doctor", help="check that this configuration reaches the database and the objects")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=cmd_doctor)
 
     p = subparsers.add_parser("gc", help="remove objects no run or data version references")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
@@ -28,6 +32,14 @@ def register(subparsers) -> None:
                    help="remove nothing; verify every object and data version (exit 4 if tampered)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=cmd_gc)
+
+    p = subparsers.add_parser("store", help="move a whole store: dlops store copy SRC DEST")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    c = actions.add_parser("copy", help="copy every run, data version and object into a new, empty store; "
+                                        "verified by counts and hashes")
+    c.add_argument("source", metavar="SRC", help="a store path or URI (postgresql://...)")
+    c.add_argument("dest", metavar="DEST", help="a new store path or URI")
+    c.set_defaults(func=cmd_store_copy)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -55,6 +67,23 @@ def cmd_sql(args: argparse.Namespace) -> int:
         print_json([json_safe(dict(zip(columns, row, strict=False))) for row in rows])
     elif columns:
         print(table(columns, rows))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``dlops doctor``: a read/write probe of the database and the objects (issue 19)."""
+    from ..errors import StoreError
+    from ..store.doctor import diagnose
+
+    checks = diagnose()
+    if args.json:
+        print_json([vars(check) for check in checks])
+    else:
+        for check in checks:
+            print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:<8}  {check.detail}")
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        raise StoreError(f"this configuration does not reach the {failed[0].name}: {failed[0].detail}")
     return 0
 
 
@@ -101,4 +130,14 @@ def cmd_gc_check(args: argparse.Namespace) -> int:
                          f"first: {problems[0]}); restore it from a backup")
     if not args.json:
         print(f"ok: every object and data version in {store.location} is intact")
+    return 0
+
+
+def cmd_store_copy(args: argparse.Namespace) -> int:
+    from ..store import open_store
+    from ..store.copy import copy_store
+
+    report = copy_store(open_store(args.source, create=False), open_store(args.dest, create=True))
+    print(f"copied {sum(report.rows.values())} rows in {len(report.rows)} tables and {report.objects} "
+          "objects; counts and hashes match")
     return 0

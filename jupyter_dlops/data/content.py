@@ -17,6 +17,7 @@ from pathlib import Path
 import blake3
 
 from ..errors import DataError, StoreError
+from ..store.objects import ContentChangedError, LocalObjectStore
 from .scan import Entry
 
 FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
@@ -63,6 +64,8 @@ def store_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
     user's inode, and editing the file in place would silently change a committed version
     (issue 8 takes immutability over the saved disk space).
     """
+    if not isinstance(objects, LocalObjectStore):
+        return _upload_files(objects, items)
     added, can_clone = 0, True
     for entry, digest in items:
         if objects.exists(digest):
@@ -84,6 +87,21 @@ def store_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
                 Path(tmp).unlink(missing_ok=True)
         except OSError as error:
             raise _store_error(error, objects.root) from None
+        added += 1
+    return added
+
+
+def _upload_files(objects, items: Iterable[tuple[Entry, str]]) -> int:
+    """Put each file into a remote object store (issue 19), refusing changed content."""
+    added = 0
+    for entry, digest in items:
+        if objects.exists(digest):
+            continue
+        try:
+            objects.put_file(entry.path, expected=digest)
+        except ContentChangedError:
+            raise DataError(f"{entry.path} no longer holds the versioned bytes (it changed after "
+                            "it was hashed); add the data again") from None
         added += 1
     return added
 

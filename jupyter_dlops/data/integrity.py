@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..store.objects import hash_file
 from . import records
 from .manifest import version_id
 
@@ -20,10 +19,10 @@ def object_problem(store, object_id: str | None, what: str) -> str | None:
     """Why the object ``object_id`` cannot be trusted, or None."""
     if not object_id:
         return None
-    path = store.objects.path(object_id)
-    if not path.exists():
+    problem = store.objects.problem(object_id)
+    if problem == "missing":
         return f"{what} object {object_id[:12]} is missing"
-    if hash_file(path) != object_id:
+    if problem == "modified":
         return f"{what} object {object_id[:12]} was modified (its content no longer hashes to its id)"
     return None
 

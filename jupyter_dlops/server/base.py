@@ -77,6 +77,18 @@ class DlopsHandler(APIHandler):
             raise HTTPError(400, f"'{name}' must be between {low} and {high}")
         return value
 
+    def float_argument(self, name: str) -> float | None:
+        text = self.get_argument(name, None)
+        if text is None or text == "":
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise HTTPError(400, f"'{name}' must be a number, not '{text}'") from None
+        if not math.isfinite(value):
+            raise HTTPError(400, f"'{name}' must be a finite number, not '{text}'")
+        return value
+
     def reply(self, data: Any) -> None:
         try:
             text = json.dumps(data, default=str, allow_nan=False)

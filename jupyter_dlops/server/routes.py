@@ -14,6 +14,7 @@ from .runs import (
     OutputsHandler,
     RunHandler,
     RunsHandler,
+    StoreHandler,
     SweepsHandler,
 )
 from .settings import settings_for
@@ -31,6 +32,7 @@ ROUTES: list[tuple[str, type]] = [
     ("sweeps", SweepsHandler),
     ("data-versions", DataVersionsHandler),
     ("export", ExportHandler),
+    ("store", StoreHandler),
 ]
 
 

@@ -35,6 +35,11 @@ class JupyterDlops(Configurable):
         help="Store the panel reads and export records to; default: DLOPS_STORE, else the "
              ".dlops/ folder at the project root (git root) of the server's root folder.",
     )
+    artifacts = Unicode(
+        "", config=True,
+        help="Where objects live: a folder or s3://bucket/prefix (default: DLOPS_ARTIFACTS, "
+             "else objects/ beside the database). Exported as DLOPS_ARTIFACTS to kernels.",
+    )
     max_body_bytes = Int(
         MAX_BODY_BYTES, config=True, help="Largest request body the extension's routes accept.",
     )
@@ -54,6 +59,8 @@ def settings_for(server_app: Any) -> DlopsSettings:
     """The settings for ``server_app``: its root folder and the store to use."""
     root = Path(os.path.expanduser(server_app.root_dir)).resolve()
     options = JupyterDlops(config=server_app.config)
+    if options.artifacts:  # kernels and exports read no Jupyter config: hand it on (issue 19)
+        os.environ["DLOPS_ARTIFACTS"] = options.artifacts
     uri = options.store_uri or os.environ.get(STORE_ENV, "").strip() or default_store_uri(root)
     return DlopsSettings(root_dir=root, store_uri=str(uri), max_body_bytes=options.max_body_bytes,
                          removed_magics=dict(options.removed_magics), strict_shell=options.strict_shell)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import SchemaVersionError, StoreError
 from .migrations import all_migrations
-from .objects import ObjectStore
+from .objects import ObjectStore, open_objects
 from .scrub import scrub_params, scrub_rows
 
 
@@ -27,14 +27,15 @@ class SQLBackend:
     dialect = "sqlite"
     busy_retry_seconds = 60.0
 
-    def __init__(self, uri: str, objects_root: Path, location: str) -> None:
+    def __init__(self, uri: str, objects: str | Path | ObjectStore, location: str) -> None:
         self.uri = uri
         self.location = location
         #: The whole configuration a child process needs to reach this same store (for
-        #: PostgreSQL: the password and the artifacts folder). Only for a child's environment
+        #: PostgreSQL: the password and the artifacts location). Only for a child's environment
         #: (``DLOPS_STORE``): never printed, recorded, or put on a command line.
         self.uri_for_children = uri
-        self.objects = ObjectStore(objects_root)
+        # A folder or s3://bucket/prefix (issue 19), or an object store built by the subclass.
+        self.objects = objects if isinstance(objects, ObjectStore) else open_objects(objects)
         self._lock = threading.RLock()
         self._conn: Any = None
 
@@ -81,6 +82,21 @@ class SQLBackend:
                 return rows
             except Exception as error:
                 raise self._wrap(error) from None
+
+    def read_chunks(self, sql: str, params: Sequence[Any] = (), size: int = 65536) -> Iterator[list[tuple]]:
+        """The rows of one query, ``size`` at a time, so that a long result (a 10M-value
+        series) never sits in memory as one list. The store is held until it is consumed."""
+        with self._lock:
+            try:
+                cursor = self.conn.cursor()
+                cursor.execute(self._translate(sql), tuple(params))
+            except Exception as error:
+                raise self._wrap(error) from None
+            try:
+                while rows := cursor.fetchmany(size):
+                    yield rows
+            finally:
+                cursor.close()
 
     def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         rows = self.read(sql, params)

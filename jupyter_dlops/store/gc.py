@@ -1,6 +1,7 @@
 """Garbage collection of the object store: remove objects nothing references any more.
 
-Objects younger than the grace period are kept, because a writer stores an object before it
+The objects may be on disk or in a bucket (issue 19): the same rules hold for both. Objects
+younger than the grace period are kept, because a writer stores an object before it
 inserts the row that references it; stale temporary files are removed the same way.
 """
 
@@ -61,31 +62,18 @@ def _collect(store, grace_seconds: float, dry_run: bool) -> GcReport:
     cutoff = _cutoff(store, grace_seconds)
     refs = referenced_ids(store)
     report.referenced = len(refs)
-    for object_id in list(store.objects.iter_ids()):
+    for object_id, size, mtime in list(store.objects.iter_stats()):
         report.objects += 1
         if object_id in refs:
             continue
-        path = store.objects.path(object_id)
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        if stat.st_mtime > cutoff:
+        if mtime > cutoff:
             report.kept_young += 1
             continue
         report.removed.append(object_id)
-        report.bytes_freed += stat.st_size
+        report.bytes_freed += size
         if not dry_run:
-            path.unlink(missing_ok=True)
-    for tmp in store.objects.iter_temporary():
-        try:
-            young = tmp.stat().st_mtime > cutoff
-        except FileNotFoundError:  # renamed into place by a writer, or removed by another gc
-            continue
-        if not young:
-            report.temporary_removed += 1
-            if not dry_run:
-                tmp.unlink(missing_ok=True)
+            store.objects.remove(object_id)
+    report.temporary_removed = store.objects.remove_temporaries(cutoff, dry_run=dry_run)
     return report
 
 
@@ -94,9 +82,7 @@ def check(store) -> dict[str, list[str]]:
 
     Returns ``{"corrupt": [ids], "missing": [ids]}``; nothing is removed or repaired.
     """
-    from .objects import hash_file
-
-    corrupt = [oid for oid in store.objects.iter_ids() if hash_file(store.objects.path(oid)) != oid]
+    corrupt = [oid for oid in store.objects.iter_ids() if store.objects.problem(oid) == "modified"]
     # Runs' artifacts and record objects must exist; data versions keep content only when
     # asked to, so they are checked by jupyter_dlops.data.integrity instead.
     refs = {r[0] for r in store.read("SELECT DISTINCT object_id FROM artifact")}

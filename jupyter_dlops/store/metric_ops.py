@@ -9,24 +9,16 @@ SQLite holds infinities but turns a NaN into NULL, so a NaN is stored there as t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
+from .series import NAN_TEXT, SeriesReads
+
 MetricRow = tuple  # (run_id, key, value, step, timestamp)
-NAN_TEXT = "NaN"
+SERIES_CACHE_MAX = 10_000  # (run_id, key) -> series id pairs a process remembers
 
 
-def metric_number(value: Any) -> float | None:
-    """A stored metric value as a float (the text ``'NaN'`` as NaN)."""
-    if value is None or isinstance(value, float):
-        return value
-    if isinstance(value, str):
-        return math.nan if value == NAN_TEXT else float(value)
-    return float(value)
-
-
-class MetricOperations:
+class MetricOperations(SeriesReads):
     def _least(self) -> str:
         return "MIN" if self.dialect == "sqlite" else "LEAST"
 
@@ -37,12 +29,13 @@ class MetricOperations:
         """Append metric values and fold them into the summaries, in one transaction."""
         if not rows:
             return
+        ids = self._series_ids({(r[0], r[1]) for r in rows})
         summaries = [(r, k, self._nan_stored(last), *rest) for r, k, last, *rest in _summarise(rows)]
-        clean = [(r, k, self._nan_stored(v), s, t) for r, k, v, s, t in rows]
+        clean = [(ids[(r, k)], s, self._nan_stored(v), t) for r, k, v, s, t in rows]
         least, greatest = self._least(), self._greatest()
         with self.write() as cursor:
             cursor.executemany(
-                "INSERT INTO metric (run_id, key, value, step, timestamp) VALUES (?, ?, ?, ?, ?)", clean
+                "INSERT INTO metric_value (series_id, step, value, timestamp) VALUES (?, ?, ?, ?)", clean
             )
             cursor.executemany(
                 "INSERT INTO metric_summary (run_id, key, last, min, max, count, last_step, "
@@ -55,28 +48,53 @@ class MetricOperations:
                 summaries,
             )
 
+    def _series_ids(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The integer id of each (run_id, key) series, created when new.
+
+        New series are committed in their own transaction before the values: a series row
+        is never deleted, so its id stays valid when the values' transaction fails or is
+        replayed (PostgreSQL, after a deadlock), and ids can be cached for the process."""
+        cache = self.__dict__.setdefault("_series_cache", {})
+        found = {p: cache[p] for p in pairs if p in cache}
+        missing = sorted(pairs - found.keys())  # sorted: writers lock rows in one order
+        if not missing:
+            return found
+        with self.write() as cursor:
+            cursor.executemany("INSERT INTO metric_series (run_id, key) VALUES (?, ?) "
+                               "ON CONFLICT (run_id, key) DO NOTHING", missing)
+        wanted = set(missing)
+        run_ids = sorted({run_id for run_id, _ in missing})
+        for lo in range(0, len(run_ids), 500):
+            chunk = run_ids[lo:lo + 500]
+            for run_id, key, series_id in self.read(
+                "SELECT run_id, key, series_id FROM metric_series WHERE run_id IN "
+                f"({', '.join('?' for _ in chunk)})", chunk
+            ):
+                if (run_id, key) in wanted:
+                    found[(run_id, key)] = series_id
+        if len(cache) > SERIES_CACHE_MAX:
+            cache.clear()
+        cache.update((p, found[p]) for p in missing)
+        return found
+
     def _nan_stored(self, value: float | None) -> Any:
         if value is not None and value != value and self.dialect == "sqlite":
             return NAN_TEXT
         return value
-
-    def metric_series(self, run_id: str, key: str | None = None) -> dict[str, list[tuple]]:
-        """``{key: [(step, value, timestamp), ...]}`` in step order."""
-        sql = "SELECT key, step, value, timestamp FROM metric WHERE run_id = ?"
-        params: list = [run_id]
-        if key is not None:
-            sql += " AND key = ?"
-            params.append(key)
-        series: dict[str, list[tuple]] = {}
-        for k, step, value, ts in self.read(sql + " ORDER BY key, step, timestamp", params):
-            series.setdefault(k, []).append((step, metric_number(value), ts))
-        return series
 
     def metric_keys(self) -> list[str]:
         return [r[0] for r in self.read("SELECT DISTINCT key FROM metric_summary ORDER BY key")]
 
     def param_keys(self) -> list[str]:
         return [r[0] for r in self.read("SELECT DISTINCT key FROM param ORDER BY key")]
+
+    def varying_param_keys(self) -> list[str]:
+        """The param keys whose value differs between runs (or that some runs lack): the
+        columns worth showing by default."""
+        return [r[0] for r in self.read(
+            "SELECT key FROM param GROUP BY key "
+            "HAVING COUNT(DISTINCT json) > 1 OR COUNT(*) < (SELECT COUNT(*) FROM run) ORDER BY key"
+        )]
 
 
 def _summarise(rows: Sequence[MetricRow]) -> list[tuple]:

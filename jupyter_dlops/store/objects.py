@@ -1,8 +1,12 @@
-"""Content-addressed object store: BLAKE3 ids, sharded folders, atomic writes, deduplication.
+"""Content-addressed object stores: BLAKE3 ids, sharded keys, atomic writes, deduplication.
 
-An object lives at ``objects/<id[:2]>/<id[2:]>``. Writers copy into ``objects/tmp/`` and
-``os.replace`` into place, so a reader never sees a half-written object: a crash leaves at
-most a stray temporary file, which ``dlops gc`` removes.
+:class:`ObjectStore` is the interface; :func:`open_objects` picks the implementation from
+the artifacts location: a folder (:class:`LocalObjectStore`) or ``s3://bucket/prefix``
+(:class:`~jupyter_dlops.store.s3objects.S3ObjectStore`, issue 19).
+
+On disk an object lives at ``objects/<id[:2]>/<id[2:]>``. Writers copy into ``objects/tmp/``
+and ``os.replace`` into place, so a reader never sees a half-written object: a crash leaves
+at most a stray temporary file, which ``dlops gc`` removes.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from ..errors import NotFoundError, StoreError
 CHUNK = 1 << 20
 MMAP_THRESHOLD = 4 << 20
 GC_LOCK = ".gc-lock"
+
+
+class ContentChangedError(StoreError):
+    """A file no longer holds the content it was hashed with."""
 
 
 def hash_bytes(data: bytes) -> str:
@@ -46,12 +54,103 @@ def is_object_id(text: str) -> bool:
     return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
-class ObjectStore:
-    """Immutable blobs addressed by the BLAKE3 hash of their content."""
+def open_objects(location: str | os.PathLike[str]) -> ObjectStore:
+    """The object store at ``location``: ``s3://bucket/prefix`` or a folder.
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    Parameters
+    ----------
+    location : str or path
+        Where objects live; an ``s3://`` URL is reached with the standard AWS credentials
+        (environment, profiles, instance roles) and ``AWS_ENDPOINT_URL_S3`` if set.
+    """
+    text = os.fspath(location)
+    if text.lower().startswith("s3://"):
+        from .s3objects import S3ObjectStore
+
+        return S3ObjectStore(text)
+    return LocalObjectStore(Path(text).expanduser())
+
+
+class ObjectStore:
+    """Immutable blobs addressed by the BLAKE3 hash of their content (the interface).
+
+    Writes are idempotent: storing content that is already there only refreshes its age, so
+    that a concurrent ``dlops gc`` (which spares young objects) cannot remove it before the
+    row that references it is written.
+    """
+
+    #: Where the objects are, for messages.
+    location: str
+    #: Whether other machines can reach these objects (a bucket, or a path named explicitly).
+    shared: bool = True
+
+    def put_bytes(self, data: bytes) -> str:
+        raise NotImplementedError
+
+    def put_file(self, source: str | os.PathLike[str], *, link: bool = False,
+                 expected: str | None = None) -> str:
+        """Store a file's content and return its id; ``expected`` refuses other content."""
+        raise NotImplementedError
+
+    def put_text(self, text: str | bytes) -> tuple[str, int]:
+        """Store a text we record (notebook JSON, script, diff, log, executed notebook) with
+        every secret redacted first: ``(object id, number of secrets removed)``. The one place
+        text objects enter the store (issue 14); files a run logs as artifacts keep their exact
+        bytes (:meth:`put_file`), so models and data stay byte-identical.
+        """
+        from ..capture.redact import redact_counted
+
+        if isinstance(text, bytes):  # bytes that are not UTF-8 survive the round trip unchanged
+            clean, removed = redact_counted(text.decode("utf-8", "surrogateescape"))
+            data = clean.encode("utf-8", "surrogateescape")
+        else:
+            clean, removed = redact_counted(text)
+            data = clean.encode("utf-8", "surrogatepass")
+        return self.put_bytes(data), removed
+
+    @contextlib.contextmanager
+    def pinned(self, *, exclusive: bool = False) -> Iterator[None]:
+        """The lock that keeps ``dlops gc`` from racing writers (issue 14); a store with no
+        such lock (a bucket) relies on gc sparing objects younger than its grace period."""
+        yield
+
+    def read_bytes(self, object_id: str) -> bytes:
+        raise NotImplementedError
+
+    def exists(self, object_id: str) -> bool:
+        raise NotImplementedError
+
+    def path(self, object_id: str) -> Path:
+        """A local file holding the object (which may not exist if the object is missing)."""
+        raise NotImplementedError
+
+    def iter_ids(self) -> Iterator[str]:
+        return (object_id for object_id, _size, _mtime in self.iter_stats())
+
+    def iter_stats(self) -> Iterator[tuple[str, int, float]]:
+        """``(id, size, modification time)`` of every object."""
+        raise NotImplementedError
+
+    def remove(self, object_id: str) -> None:
+        raise NotImplementedError
+
+    def remove_temporaries(self, cutoff: float, *, dry_run: bool = False) -> int:
+        """Remove unfinished writes started before ``cutoff``; returns how many."""
+        raise NotImplementedError
+
+    def problem(self, object_id: str) -> str | None:
+        """``"missing"``, ``"modified"`` (content no longer hashes to the id), or None."""
+        raise NotImplementedError
+
+
+class LocalObjectStore(ObjectStore):
+    """Objects in a folder: sharded files, read-only, installed atomically."""
+
+    def __init__(self, root: str | os.PathLike[str], *, shared: bool = True) -> None:
         self.root = Path(root)
         self.tmp = self.root / "tmp"
+        self.location = str(self.root)
+        self.shared = shared
 
     def path(self, object_id: str) -> Path:
         if not is_object_id(object_id):
@@ -102,25 +201,12 @@ class ObjectStore:
                 self._install(object_id, lambda handle: handle.write(data))
         return object_id
 
-    def put_text(self, text: str | bytes) -> tuple[str, int]:
-        """Store a text we record (notebook JSON, script, diff, log, executed notebook) with
-        every secret redacted first: ``(object id, number of secrets removed)``. The one place
-        text objects enter the store (issue 14); files a run logs as artifacts keep their exact
-        bytes (:meth:`put_file`), so models and data stay byte-identical.
-        """
-        from ..capture.redact import redact_counted
-
-        if isinstance(text, bytes):  # bytes that are not UTF-8 survive the round trip unchanged
-            clean, removed = redact_counted(text.decode("utf-8", "surrogateescape"))
-            data = clean.encode("utf-8", "surrogateescape")
-        else:
-            clean, removed = redact_counted(text)
-            data = clean.encode("utf-8", "surrogatepass")
-        return self.put_bytes(data), removed
-
-    def put_file(self, source: str | os.PathLike[str], *, link: bool = False) -> str:
+    def put_file(self, source: str | os.PathLike[str], *, link: bool = False,
+                 expected: str | None = None) -> str:
         """Store a file's content; ``link`` tries a hard link before copying."""
         object_id = hash_file(source)
+        if expected is not None and object_id != expected:
+            raise ContentChangedError(f"{source} changed after it was hashed; add it again")
         with self.pinned():
             return self._put_file(source, object_id, link)
 
@@ -157,9 +243,39 @@ class ObjectStore:
                 if is_object_id(shard.name + entry.name):
                     yield shard.name + entry.name
 
+    def iter_stats(self) -> Iterator[tuple[str, int, float]]:
+        for object_id in list(self.iter_ids()):
+            try:
+                info = self.path(object_id).stat()
+            except FileNotFoundError:  # removed by another gc meanwhile
+                continue
+            yield object_id, info.st_size, info.st_mtime
+
+    def remove(self, object_id: str) -> None:
+        self.path(object_id).unlink(missing_ok=True)
+
+    def problem(self, object_id: str) -> str | None:
+        path = self.path(object_id)
+        if not path.exists():
+            return "missing"
+        return None if hash_file(path) == object_id else "modified"
+
     def iter_temporary(self) -> Iterator[Path]:
         if self.tmp.is_dir():
             yield from self.tmp.iterdir()
+
+    def remove_temporaries(self, cutoff: float, *, dry_run: bool = False) -> int:
+        removed = 0
+        for tmp in self.iter_temporary():
+            try:
+                young = tmp.stat().st_mtime > cutoff
+            except FileNotFoundError:  # renamed into place by a writer, or removed by another gc
+                continue
+            if not young:
+                removed += 1
+                if not dry_run:
+                    tmp.unlink(missing_ok=True)
+        return removed
 
     def _try_link(self, source, object_id: str) -> bool:
         target = self.path(object_id)

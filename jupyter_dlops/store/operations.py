@@ -13,7 +13,8 @@ from typing import Any
 from .. import values
 from ..errors import AmbiguousError, NotFoundError, StoreError, UsageError
 from ..models import RUN_COLUMNS, RUN_STATUSES, Artifact, MetricSummary, Run
-from .metric_ops import MetricOperations, metric_number
+from .metric_ops import MetricOperations
+from .series import metric_number
 
 CHUNK = 500
 STALE_HEARTBEAT_SECONDS = 120.0
@@ -197,12 +198,41 @@ class StoreOperations(MetricOperations):
         return json.loads(row[0]) if row else None
 
     def search_run_ids(self, where: str | None = None, sort: str | None = None,
-                       limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None) -> list[str]:
-        """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first)."""
-        from .where import compile_sort, compile_where
+                       limit: int | None = None, extra: tuple[str, Sequence[Any]] | None = None,
+                       offset: int = 0) -> list[str]:
+        """Run ids matching a ``--where`` expression, in ``--sort`` order (newest first);
+        ``offset`` skips that many (the lab's runs table pages through 10,000s)."""
+        from .where import compile_sort, metric_sort
 
         self.reap_stale_runs()
-        clauses, params = [], []
+        clauses, params = self._where_parts(where, extra)
+        if limit is not None and limit < 0:
+            raise UsageError("--limit must be zero or more")
+        by_metric = metric_sort(sort)
+        if by_metric is not None:
+            wanted = None if limit is None else limit + offset
+            return self._ids_by_metric(clauses, params, *by_metric, wanted)[offset:]
+        order_sql, order_params = compile_sort(sort)
+        sql = f"SELECT run.run_id FROM run{_where_sql(clauses)} ORDER BY {order_sql}" + _limit(limit)
+        if offset:
+            if limit is None and self.dialect == "sqlite":
+                sql += " LIMIT -1"  # SQLite accepts OFFSET only after a LIMIT
+            sql += f" OFFSET {int(offset)}"
+        return [row[0] for row in self.read(sql, [*params, *order_params])]
+
+    def count_runs(self, where: str | None = None) -> int:
+        """How many runs match ``where``, counted in SQL."""
+        clauses, params = self._where_parts(where, None)
+        row = self.read_one(f"SELECT COUNT(*) FROM run{_where_sql(clauses)}", params)
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _where_parts(where: str | None,
+                     extra: tuple[str, Sequence[Any]] | None) -> tuple[list[str], list[Any]]:
+        from .where import compile_where
+
+        clauses: list[str] = []
+        params: list[Any] = []
         if where and where.strip():
             sql, where_params = compile_where(where)
             clauses.append(sql)
@@ -210,16 +240,42 @@ class StoreOperations(MetricOperations):
         if extra:
             clauses.append(extra[0])
             params.extend(extra[1])
-        order_sql, order_params = compile_sort(sort)
-        sql = "SELECT run.run_id FROM run"
-        if clauses:
-            sql += " WHERE " + " AND ".join(f"({c})" for c in clauses)
-        sql += f" ORDER BY {order_sql}"
-        if limit is not None:
-            if limit < 0:
-                raise UsageError("--limit must be zero or more")
-            sql += f" LIMIT {int(limit)}"
-        return [row[0] for row in self.read(sql, [*params, *order_params])]
+        return clauses, params
+
+    def change_token(self) -> str:
+        """A short text that changes whenever a run is added, ends, beats, is tagged or logs a
+        metric: the lab compares it (an ETag) instead of reloading a page of runs."""
+        run = self.read_one(
+            "SELECT COUNT(*), MAX(start_time), MAX(end_time), MAX(heartbeat), "
+            "SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) FROM run"
+        ) or ()
+        metric = self.read_one("SELECT COUNT(*), MAX(last_timestamp), SUM(count) FROM metric_summary") or ()
+        tags = self.read_one("SELECT COUNT(*) FROM tag") or ()
+        return "-".join(str(value) for value in (*run, *metric, *tags))
+
+    def _ids_by_metric(self, clauses: list[str], params: list, key: str, direction: str,
+                       limit: int | None) -> list[str]:
+        """``--sort metrics.KEY``, driven from the ``(key, last, run_id)`` index: the runs with
+        a number first, read in index order until the limit (a constant cost however many
+        runs there are), then the runs without one (missing, NaN), newest first.
+
+        ``last < 'NaN'`` keeps numbers only in both stores and is an index range: SQLite
+        stores a NaN as the text 'NaN', above every number, and PostgreSQL's NaN is above
+        every number too (issue 20: a per-run subquery here made this linear in the runs)."""
+        filters = "".join(f" AND ({c})" for c in clauses)
+        has = "s.key = ? AND s.last < 'NaN'"
+        ids = [row[0] for row in self.read(
+            f"SELECT run.run_id FROM metric_summary s JOIN run ON run.run_id = s.run_id "
+            f"WHERE {has}{filters} ORDER BY s.last {direction}, run.start_time DESC" + _limit(limit),
+            [key, *params])]
+        if limit is not None and len(ids) >= limit:
+            return ids
+        rest = None if limit is None else limit - len(ids)
+        ids += [row[0] for row in self.read(
+            f"SELECT run.run_id FROM run WHERE NOT EXISTS (SELECT 1 FROM metric_summary s "
+            f"WHERE s.run_id = run.run_id AND {has}){filters} ORDER BY run.start_time DESC" + _limit(rest),
+            [key, *params])]
+        return ids
 
     def search_runs(self, where: str | None = None, sort: str | None = None,
                     limit: int | None = None, *, full: bool = False) -> list[Run]:
@@ -263,6 +319,20 @@ class StoreOperations(MetricOperations):
                 [(now, error, run_id) for run_id in run_ids],
             )
 
+    def prune_running(self, run_id: str, step: int) -> bool:
+        """End a search trial as ``pruned`` at ``step`` if it still runs, in one conditional
+        UPDATE (a run that ended meanwhile keeps its status); True when it was pruned."""
+        with self.write() as cursor:
+            cursor.execute(
+                "UPDATE run SET status = 'pruned', end_time = ?, error = ? WHERE run_id = ? AND status = 'running'",
+                (time.time(), f"pruned at step {step}", run_id),
+            )
+            return cursor.rowcount == 1
+
+    def run_status(self, run_id: str) -> str | None:
+        row = self.read_one("SELECT status FROM run WHERE run_id = ?", (run_id,))
+        return row[0] if row else None
+
     # -- objects ------------------------------------------------------------------------
     def referenced_objects(self) -> set[str]:
         from .migrations import all_migrations
@@ -292,6 +362,14 @@ def _not_zombie(pid: int) -> bool:
             return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
     except (OSError, IndexError):
         return True
+
+
+def _where_sql(clauses: list[str]) -> str:
+    return " WHERE " + " AND ".join(f"({c})" for c in clauses) if clauses else ""
+
+
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"
 
 
 def _chunks(items: Iterable[str]) -> list[list[str]]:

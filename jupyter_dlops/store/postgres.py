@@ -24,6 +24,7 @@ from ..errors import NotFoundError, QuerySyntaxError, ReadOnlyQueryError, StoreE
 from ..views import VIEW_LIST
 from .base import Cursor, SQLBackend
 from .migrations import all_migrations
+from .objects import LocalObjectStore, ObjectStore, open_objects
 from .operations import StoreOperations
 from .scrub import scrub_params, scrub_rows
 
@@ -60,13 +61,15 @@ def split_uri(uri: str) -> tuple[str, dict[str, str], str]:
     return conninfo, ours, f"postgresql://{user}{host}:{port}/{database}"
 
 
-def with_artifacts(uri: str, root: Path) -> str:
-    """``uri`` naming ``root`` (made absolute) as its artifacts folder: a child process that
-    runs in another folder (a re-run, a sweep's kernel) then writes its objects where every
-    member reads them, not into its own project's ``.dlops/objects`` (issue 14)."""
+def with_artifacts(uri: str, root: str | Path) -> str:
+    """``uri`` naming ``root`` (a folder, made absolute, or an ``s3://`` location) as its
+    artifacts location: a child process that runs in another folder (a re-run, a sweep's
+    kernel) then writes its objects where every member reads them, not into its own
+    project's ``.dlops/objects`` (issue 14)."""
     parsed = urlparse(uri)
     query = [(k, v) for k, v in parse_qsl(parsed.query, keep_blank_values=True) if k != "artifacts"]
-    query.append(("artifacts", str(Path(root).expanduser().resolve())))
+    where = str(root) if str(root).lower().startswith("s3://") else str(Path(root).expanduser().resolve())
+    query.append(("artifacts", where))
     return urlunparse(parsed._replace(query=urlencode(query)))
 
 
@@ -150,6 +153,20 @@ class PgCursor(Cursor):
             getattr(self._cursor, method)(sql, args)
 
 
+UNSHARED = ("this PostgreSQL store has no shared object location, so each member's objects would "
+            "stay on their own disk; set DLOPS_ARTIFACTS (or ?artifacts= in DLOPS_STORE) to "
+            "s3://BUCKET/PREFIX or a folder every member mounts")
+
+
+def _team_objects(options: dict[str, str]) -> ObjectStore:
+    """The objects named by ``?artifacts=`` or ``DLOPS_ARTIFACTS``; else this member's own
+    folder, marked unshared so that the first write is refused (issue 19)."""
+    named = options.get("artifacts") or os.environ.get("DLOPS_ARTIFACTS", "")
+    if named:
+        return open_objects(named)
+    return LocalObjectStore(project_root() / STORE_DIRNAME / "objects", shared=False)
+
+
 class PostgresStore(SQLBackend, StoreOperations):
     """PostgreSQL store; many machines and processes may write to it at once."""
 
@@ -158,10 +175,9 @@ class PostgresStore(SQLBackend, StoreOperations):
     def __init__(self, uri: str, *, create: bool = True) -> None:
         self.conninfo, options, location = split_uri(uri)
         self.address = address_of(location)
-        objects = (options.get("artifacts") or os.environ.get("DLOPS_ARTIFACTS", "")
-                   or project_root() / STORE_DIRNAME / "objects")
-        super().__init__(location, Path(objects).expanduser(), location)
-        self.uri_for_children = with_artifacts(uri, self.objects.root)
+        super().__init__(location, _team_objects(options), location)
+        if self.objects.shared:
+            self.uri_for_children = with_artifacts(uri, self.objects.location)
         self.read_only = False
         self.statement_timeout = env_float("DLOPS_SQL_TIMEOUT", 30.0)
         try:
@@ -173,6 +189,14 @@ class PostgresStore(SQLBackend, StoreOperations):
         except BaseException:
             self.close()  # a refused store must not leave its connection open
             raise
+        self._opened = True
+
+    def write(self):
+        """One write transaction; refused while the objects are not shared (issue 19): a
+        member writing runs whose objects only they can read would split the team's store."""
+        if not self.objects.shared and getattr(self, "_opened", False):
+            raise StoreError(UNSHARED)
+        return super().write()
 
     # -- connection ---------------------------------------------------------------------
     @property
@@ -295,7 +319,8 @@ class PostgresStore(SQLBackend, StoreOperations):
         """``ok``, or what is inconsistent: summaries that disagree with their series."""
         row = self.read_one(
             "SELECT COUNT(*) FROM metric_summary s WHERE s.count <> "
-            "(SELECT COUNT(*) FROM metric m WHERE m.run_id = s.run_id AND m.key = s.key)"
+            "(SELECT COUNT(*) FROM metric_value v JOIN metric_series m ON m.series_id = v.series_id "
+            "WHERE m.run_id = s.run_id AND m.key = s.key)"
         )
         if row and row[0]:
             return f"{row[0]} metric summaries disagree with their series"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from ..config import env_float
 from ..errors import NotFoundError, StoreError
@@ -26,6 +26,13 @@ def folder_from_uri(uri: str) -> Path:
     return (path.parent if path.suffix == ".db" else path).resolve()
 
 
+def artifacts_option(uri: str) -> str:
+    """The ``?artifacts=`` of a ``sqlite:///`` URI (a folder or ``s3://bucket/prefix``), or ""."""
+    if "://" not in uri:
+        return ""
+    return parse_qs(urlparse(uri).query).get("artifacts", [""])[-1]
+
+
 class SQLiteStore(SQLBackend, StoreOperations):
     """SQLite in WAL mode with a busy timeout; safe for many processes on one machine."""
 
@@ -35,7 +42,7 @@ class SQLiteStore(SQLBackend, StoreOperations):
         folder = folder_from_uri(uri)
         self.folder = folder
         self.db_path = folder / DB_NAME
-        objects = Path(os.environ.get("DLOPS_ARTIFACTS", "") or folder / "objects")
+        objects = artifacts_option(uri) or os.environ.get("DLOPS_ARTIFACTS", "") or folder / "objects"
         super().__init__(uri, objects, str(folder))
         self.uri_for_children = str(folder)  # absolute: a child may run in another folder
         self.read_only = False
@@ -70,6 +77,8 @@ class SQLiteStore(SQLBackend, StoreOperations):
             conn = self._open_ro()
         except sqlite3.DatabaseError as error:
             raise self._map_error(error) from None
+        # --where's LIKE is case-sensitive, as PostgreSQL's and MLflow's are (issue 19).
+        conn.execute("PRAGMA case_sensitive_like = ON")
         return conn
 
     def _open_rw(self) -> sqlite3.Connection:

@@ -4,9 +4,10 @@
     status in ('finished', 'killed') or not (name like 'bench%')
     params.optimizer = 'adam' and metrics.`val.loss` is not null
 
-Fields: ``params.KEY``, ``metrics.KEY`` (the last value logged), ``tags.KEY`` and the run
-attributes (``status``, ``name``, ``duration``...). Everything after the first dot is the key;
-back-quote a key with odd characters. Values are numbers, quoted strings, ``true``,
+Fields: ``params.KEY``, ``metrics.KEY`` (the last value logged), ``tags.KEY``, ``datasets.KEY``
+and the run attributes (``status``, ``name``, ``duration``...); MLflow's run-search names and
+forms are all accepted too (see :mod:`.where_fields`). Everything after the first dot is the
+key; back-quote or double-quote a key with odd characters. Values are numbers, quoted strings, ``true``,
 ``false`` and ``null``; they always travel as SQL parameters, never inside the SQL text.
 """
 
@@ -19,22 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import QuerySyntaxError
+from .where_fields import Field, resolve_field
 
-ATTRIBUTES = {
-    "run_id": "run.run_id", "id": "run.run_id", "name": "run.name", "experiment": "run.experiment",
-    "kind": "run.kind", "status": "run.status", "start_time": "run.start_time",
-    "end_time": "run.end_time", "host": "run.host", "entry_point": "run.entry_point",
-    "sweep_id": "run.sweep_id", "parent_id": "run.parent_id", "error": "run.error",
-    "duration": "(COALESCE(run.end_time, run.heartbeat, run.start_time) - run.start_time)",
-}
-#: Run attributes that hold numbers; the others hold text.
-NUMERIC_ATTRIBUTES = {"start_time", "end_time", "duration"}
-#: A NaN metric satisfies no comparison (as in IEEE arithmetic, NumPy and pandas): SQLite
-#: stores it as the text 'NaN', which sorts above every number, and PostgreSQL's NaN is
-#: greater than every number, so both need this guard. Infinities compare as infinities.
-_NOT_NAN = " AND last <> 'NaN'"
 COMPARISONS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-KEYWORDS = {"and", "or", "not", "in", "is", "null", "like", "true", "false"}
+KEYWORDS = {"and", "or", "not", "in", "is", "null", "like", "ilike", "true", "false"}
 #: Limits that keep a hostile or generated expression from exhausting the parser's stack or
 #: the databases' own limits (SQLite refuses expression trees deeper than 1000, issue 14).
 MAX_NESTING = 32
@@ -44,10 +33,10 @@ MAX_VALUES = 2000
 TOKEN = re.compile(
     r"""(?P<ws>\s+)
       | (?P<number>-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+      | (?P<field>(?:[A-Za-z_]\w*|`[^`]+`|"(?:[^"]|"")+"(?=\.))(?:\.(?:`[^`]+`|"(?:[^"]|"")+"|[\w.\-/:]+))?)
       | (?P<string>'(?:[^']|'')*'|"(?:[^"]|"")*")
       | (?P<op><=|>=|==|!=|<>|<|>|=)
       | (?P<punct>[(),])
-      | (?P<field>(?:[A-Za-z_][\w]*)(?:\.(?:`[^`]+`|[\w.\-/:]+))?)
     """,
     re.VERBOSE | re.UNICODE,
 )
@@ -110,38 +99,40 @@ class Parser:
     def parse(self) -> str:
         if self.tok.kind == "end":
             raise self.error("empty expression")
-        sql = self.disjunction()
+        sql = self.disjunction(False)
         if self.tok.kind != "end":
             raise self.error(f"unexpected {self.tok.text!r}; join conditions with 'and' or 'or'")
         return sql
 
-    def disjunction(self) -> str:
-        parts = [self.conjunction()]
+    # ``negated`` carries a ``not`` down to the conditions (De Morgan), where it becomes the
+    # three-valued NOT: a condition on a missing key stays unknown, as in SQL and MLflow.
+    def disjunction(self, negated: bool) -> str:
+        parts = [self.conjunction(negated)]
         while self.accept_keyword("or"):
-            parts.append(self.conjunction())
-        return _balanced(parts, "OR")
+            parts.append(self.conjunction(negated))
+        return _balanced(parts, "AND" if negated else "OR")
 
-    def conjunction(self) -> str:
-        parts = [self.negation()]
+    def conjunction(self, negated: bool) -> str:
+        parts = [self.negation(negated)]
         while self.accept_keyword("and"):
-            parts.append(self.negation())
-        return _balanced(parts, "AND")
+            parts.append(self.negation(negated))
+        return _balanced(parts, "OR" if negated else "AND")
 
-    def negation(self) -> str:
+    def negation(self, negated: bool) -> str:
         if self.accept_keyword("not"):
             with self.nested():
-                return f"NOT ({self.negation()})"
+                return self.negation(not negated)
         if self.tok.kind == "punct" and self.tok.text == "(":
             self.i += 1
             with self.nested():
-                inner = self.disjunction()
+                inner = self.disjunction(negated)
             self.expect_punct(")")
             return inner
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
             raise self.error(f"more than {MAX_CONDITIONS} conditions; match many values with one "
                              "'in (...)' list, e.g. params.seed in (1, 2, 3)")
-        return self.comparison()
+        return self.comparison(negated)
 
     @contextmanager
     def nested(self) -> Iterator[None]:
@@ -155,7 +146,7 @@ class Parser:
         finally:
             self.depth -= 1
 
-    def comparison(self) -> str:
+    def comparison(self, negated: bool) -> str:
         field_token = self.tok
         if field_token.kind != "field":
             raise self.error("expected a field such as metrics.acc, params.lr, tags.stage or status")
@@ -165,25 +156,28 @@ class Parser:
             negate = self.accept_keyword("not")
             if not self.accept_keyword("null"):
                 raise self.error("expected 'null' after 'is'")
-            return field.null_test(negate)
+            return field.null_test(negate != negated)
         negate = self.accept_keyword("not")
         if self.accept_keyword("in"):
-            return field.membership(self.value_list(), negate)
-        if self.accept_keyword("like"):
+            return field.membership(self.value_list(), negate != negated)
+        if self.tok.kind == "keyword" and self.tok.text.lower() in ("like", "ilike"):
+            insensitive = self.tok.text.lower() == "ilike"
+            self.i += 1
             value = self.value()
             if not isinstance(value, str):
-                raise self.error("'like' needs a quoted pattern", self.tokens[self.i - 1])
-            return field.compare("LIKE", value, negate)
+                raise self.error(f"'{self.tokens[self.i - 2].text}' needs a quoted pattern",
+                                 self.tokens[self.i - 1])
+            return field.like(value, insensitive, negate != negated)
         if negate:
-            raise self.error("expected 'in' or 'like' after 'not'")
+            raise self.error("expected 'in', 'like' or 'ilike' after 'not'")
         if self.tok.kind != "op":
-            raise self.error("expected a comparison (=, !=, <, <=, >, >=, in, like, is null)")
+            raise self.error("expected a comparison (=, !=, <, <=, >, >=, in, like, ilike, is null)")
         op = COMPARISONS[self.tok.text]
         self.i += 1
         value = self.value()
         if value is None:
             raise self.error("compare with null using 'is null' or 'is not null'", self.tokens[self.i - 1])
-        return field.compare(op, value, False)
+        return field.compare(op, value, negated)
 
     def value(self) -> Any:
         token = self.tok
@@ -222,94 +216,6 @@ class Parser:
         return items
 
 
-class Field:
-    """A resolved field: how to test it in SQL."""
-
-    def __init__(self, parser: Parser, column: str, table: str | None = None, key: str | None = None,
-                 name: str = ""):
-        self.parser, self.column, self.table, self.key, self.name = parser, column, table, key, name
-
-    def _scoped(self, predicate: str, args: list[Any], negate: bool) -> str:
-        params = self.parser.params
-        if self.table is None:
-            params.extend(args)
-            return f"NOT ({predicate})" if negate else predicate
-        params.append(self.key)
-        params.extend(args)
-        sql = f"run.run_id IN (SELECT run_id FROM {self.table} WHERE key = ? AND {predicate})"
-        return f"NOT ({sql})" if negate else sql
-
-    def column_for(self, value: Any) -> str:
-        if self.table == "param":
-            return "text" if isinstance(value, str) else "num"
-        if self.table == "tag":
-            return "value"
-        return self.column
-
-    def compare(self, op: str, value: Any, negate: bool) -> str:
-        column = self.column_for(value)
-        if self.table == "param" and isinstance(value, bool):
-            return self._scoped(f"type = 'bool' AND {column} {op} ?", [float(value)], negate)
-        if self.table == "tag" and not isinstance(value, str):
-            value = _tag_text(value)
-        if self.table == "metric_summary" and isinstance(value, str):
-            raise self.parser.error(
-                f"metrics are numbers; compare metrics.{self.key} with a number",
-                self.parser.tokens[self.parser.i - 1],
-            )
-        return self._scoped(f"{column} {op} ?{_NOT_NAN if self.table == 'metric_summary' else ''}",
-                            [self._attribute_value(value)], negate)
-
-    def _attribute_value(self, value: Any) -> Any:
-        """Run attributes are typed columns: PostgreSQL compares text with text and numbers
-        with numbers only (SQLite would convert a number to text for a text column)."""
-        if self.table is not None or value is None:
-            return _sql_value(value)
-        if self.name in NUMERIC_ATTRIBUTES:
-            if isinstance(value, str):
-                raise self.parser.error(f"{self.name} is a number; compare it with a number")
-            return _sql_value(value)
-        return value if isinstance(value, str) else str(_sql_value(value))
-
-    def membership(self, items: list[Any], negate: bool) -> str:
-        kinds = {isinstance(v, str) for v in items}
-        if len(kinds) > 1:
-            raise self.parser.error("an 'in' list must hold only strings or only numbers")
-        if self.table == "metric_summary" and True in kinds:
-            raise self.parser.error(f"metrics are numbers; list numbers for metrics.{self.key}")
-        column = self.column_for(items[0])
-        values = [_tag_text(v) if self.table == "tag" else self._attribute_value(v) for v in items]
-        marks = ", ".join("?" for _ in values)
-        nan = _NOT_NAN if self.table == "metric_summary" else ""
-        return self._scoped(f"{column} IN ({marks}){nan}", values, negate)
-
-    def null_test(self, negate: bool) -> str:
-        if self.table is None:
-            return f"{self.column} IS {'NOT ' if negate else ''}NULL"
-        # "params.x is null" means the run has no value for x.
-        return self._scoped("1 = 1", [], not negate)
-
-
-def resolve_field(token: Token, parser: Parser) -> Field:
-    head, _, key = token.text.partition(".")
-    head = head.lower()
-    if key.startswith("`") and key.endswith("`"):
-        key = key[1:-1]
-    key = parser.check_text(key, token)
-    tables = {"params": "param", "param": "param", "metrics": "metric_summary",
-              "metric": "metric_summary", "tags": "tag", "tag": "tag"}
-    if head in tables:
-        if not key:
-            raise parser.error(f"'{head}' needs a key, as in {head}.NAME", token)
-        return Field(parser, "last" if tables[head] == "metric_summary" else "", tables[head], key)
-    if head == "attributes" and key:
-        head, key = key.lower(), ""
-    if key or head not in ATTRIBUTES:
-        known = "params.KEY, metrics.KEY, tags.KEY, " + ", ".join(sorted(ATTRIBUTES))
-        raise parser.error(f"unknown field '{token.text}'; fields are {known}", token)
-    return Field(parser, ATTRIBUTES[head], name=head)
-
-
 def _balanced(parts: list[str], op: str) -> str:
     """``a OP b OP c...`` grouped as a balanced tree: a flat chain of N terms is an expression
     N deep for SQLite, which refuses depths over 1000."""
@@ -319,16 +225,6 @@ def _balanced(parts: list[str], op: str) -> str:
     return f"({_balanced(parts[:middle], op)} {op} {_balanced(parts[middle:], op)})"
 
 
-def _sql_value(value: Any) -> Any:
-    return float(value) if isinstance(value, bool) else value
-
-
-def _tag_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def compile_where(text: str) -> tuple[str, list[Any]]:
     """``(sql, params)`` for a ``--where`` expression; raises :class:`QuerySyntaxError`."""
     parser = Parser(text)
@@ -336,11 +232,8 @@ def compile_where(text: str) -> tuple[str, list[Any]]:
     return sql, parser.params
 
 
-def compile_sort(text: str | None) -> tuple[str, list[Any]]:
-    """ORDER BY for ``--sort``: a field, optionally prefixed by ``-`` or followed by
-    ``asc``/``desc``; default newest first. Missing values sort last."""
-    if not text or not text.strip():
-        return "run.start_time DESC", []
+def _sort_spec(text: str) -> tuple[Field, bool]:
+    """The field of a ``--sort`` and whether it is descending."""
     spec = text.strip()
     descending = spec.startswith("-")
     spec = spec.lstrip("-+").strip()
@@ -351,6 +244,28 @@ def compile_sort(text: str | None) -> tuple[str, list[Any]]:
     if parser.tok.kind != "field" or parser.tokens[1].kind != "end":
         raise QuerySyntaxError("--sort takes one field, e.g. metrics.acc or -start_time", text=text, position=0)
     field = resolve_field(parser.tok, parser)
+    if field.table == "dataset":
+        raise QuerySyntaxError("--sort cannot sort by datasets.*; a run may have many", text=text, position=0)
+    return field, descending
+
+
+def metric_sort(text: str | None) -> tuple[str, str] | None:
+    """``(key, 'ASC' | 'DESC')`` when ``--sort`` is a metric, else None; the store then
+    reads the order from the metric summaries' index instead of sorting every run."""
+    if not text or not text.strip():
+        return None
+    field, descending = _sort_spec(text)
+    if field.table != "metric_summary":
+        return None
+    return field.key, "DESC" if descending else "ASC"
+
+
+def compile_sort(text: str | None) -> tuple[str, list[Any]]:
+    """ORDER BY for ``--sort``: a field, optionally prefixed by ``-`` or followed by
+    ``asc``/``desc``; default newest first. Missing values sort last."""
+    if not text or not text.strip():
+        return "run.start_time DESC", []
+    field, descending = _sort_spec(text)
     direction = "DESC" if descending else "ASC"
     if field.table is None:
         return f"({field.column}) IS NULL, {field.column} {direction}, run.start_time DESC", []

@@ -24,7 +24,7 @@ class SweepResult(list):
 
     @property
     def failed(self) -> list[Any]:
-        return [run for run in self if run.status != "finished"]
+        return [run for run in self if run.status not in ("finished", "pruned")]
 
     def sorted_by(self, metric: str | None, *, descending: bool = True) -> list[Any]:
         """Runs with the metric first, best first; the others after, in start order."""
@@ -74,7 +74,8 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
           limit: int | None = None, yes: bool = False, timeout: float | None = None,
           prewarm: bool = True, store: str | None = None, seed: int = 0, progress: bool = False,
           experiment: str | None = None, confirm: Callable[[int], bool | None] | None = None,
-          _from_cli: bool = False) -> SweepResult:
+          search: str | None = None, trials: int | None = None, objective: str | None = None,
+          prune: str | None = None, _from_cli: bool = False) -> SweepResult:
     """Run ``notebook`` once per combination of parameter values, each run a stored experiment.
 
     Parameters
@@ -93,6 +94,11 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
         The sweep's name; running a sweep again under the same name skips finished combinations.
     limit, yes, confirm
         Run at most ``limit`` combinations; more than 1,000 need ``yes`` or ``confirm(count)``.
+    search, trials, objective, prune
+        An Optuna search instead of a grid (``tpe``, ``cmaes``, ``random``, ``grid``): ``trials``
+        runs, minimizing or maximizing ``objective`` (``"loss:min"``); ``params`` then take
+        ``"loguniform:1e-5:1e-1"``, ``"int:1:4"``, ``"choice:a,b"`` or lists. ``prune``
+        (``median``, ``hyperband``) stops trials whose per-step objective falls behind.
 
     Returns
     -------
@@ -105,6 +111,10 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
 
     path = _check_common(notebook, engine, experiment=experiment, name=name)
     executor_obj = executor_class(executor)(workers, scheduler=scheduler, prewarm=prewarm)
+    if search or trials or objective or prune or _spec_searches(spec):
+        return _search(path, params, executor_obj, spec=spec, method=search, trials=trials, objective=objective,
+                       prune=prune, seed=seed, name=name, engine=engine, timeout=timeout, store=store,
+                       progress=progress, workers=workers, experiment=experiment)
     space = build_space(params, random=random, spec=str(spec) if spec else None, seed=seed, from_cli=_from_cli)
     space, declared = typed_space(space, path)
     combos = combinations(space, declared, limit=limit, yes=yes, confirm=confirm)
@@ -114,6 +124,32 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
                    timeout=timeout, store=store, progress=progress, workers=workers,
                    experiment=experiment, defaults=literal_defaults(declared),
                    kernel=kernel_name(load_notebook(path)))
+
+
+def _spec_searches(spec: str | Path | None) -> bool:
+    """A spec that names an Optuna search (``search: tpe``) or a budget of trials."""
+    if not spec:
+        return False
+    from .params import read_yaml
+
+    data = read_yaml(Path(spec), "sweep spec")
+    return isinstance(data, dict) and ("search" in data or "trials" in data)
+
+
+def _search(path: str, params: dict[str, Any] | None, executor_obj: Any, *, spec: Any, method: str | None,
+            trials: int | None, objective: str | None, prune: str | None, seed: int, **options: Any) -> SweepResult:
+    from .notebook_io import declared_parameters, kernel_name, load_notebook
+    from .search import build_search
+    from .search_loop import run_search
+
+    nb = load_notebook(path)
+    declared = declared_parameters(nb)
+    found = build_search(params, spec=str(spec) if spec else None, method=method, trials=trials,
+                         objective=objective, prune=prune, seed=seed or None, declared=declared,
+                         source=Path(path).name)
+    if hasattr(executor_obj, "connect"):
+        executor_obj.connect()
+    return run_search(path, found, declared, executor_obj, kernel=kernel_name(nb), **options)
 
 
 def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]], executor_obj: Any, *,
@@ -131,7 +167,7 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
     record, _ = open_sweep(db, name or default_name(path, {"engine": engine, **description}), path, description)
     done = finished_combos(db, record.sweep_id)
     todo = [c for c in combos if combo_key(c, record.sweep_id) not in done]
-    sections = capture_sections(path, db) if todo else {}
+    sections: dict[str, Any] = {}  # filled below; the same dict in every task
     ids = [uuid.uuid4().hex for _ in todo]
     # Names unique across sweeps and resumes (issue 15): the file stem and the id's start.
     tasks = [RunTask(run_id, path, combo, db.uri_for_children, default_run_name(path, run_id), engine=engine,
@@ -139,6 +175,10 @@ def _launch(path: str, description: dict[str, Any], combos: list[dict[str, Any]]
                      cwd=str(Path(path).parent), experiment=experiment, sections=sections,
                      defaults=defaults, kernel_name=kernel)
              for run_id, combo in zip(ids, todo, strict=True)]
+    if hasattr(executor_obj, "warm_up"):
+        executor_obj.warm_up(tasks)  # the first kernels start while the capture below runs
+    if todo:
+        sections.update(capture_sections(path, db))
     outcomes = _execute(executor_obj, tasks, db, record.sweep_id, workers, progress, len(combos) - len(todo))
     set_status(db, record.sweep_id, "finished" if all(o.ok for o in outcomes) else "failed")
     keys = {combo_key(c, record.sweep_id) for c in combos}

@@ -40,7 +40,10 @@ def connect(scheduler: str | None, workers: int, timeout: float = CONNECT_TIMEOU
 
 
 def _run_remote(task: RunTask) -> Outcome:
-    return execute_task(task)
+    from .shipping import landed
+
+    with landed(task) as local:
+        return execute_task(local)
 
 
 class DaskExecutor:
@@ -76,6 +79,9 @@ class DaskExecutor:
     def _run(self, client: Any, tasks: list[RunTask], on_event: Event) -> list[Outcome]:
         from distributed import as_completed
 
+        from .shipping import ship
+
+        tasks = ship(tasks)
         futures = {client.submit(_run_remote, task, key=f"dlops-run-{task.run_id}", pure=False): task
                    for task in tasks}
         for task in tasks[: self.workers]:

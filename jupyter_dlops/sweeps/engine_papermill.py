@@ -55,7 +55,7 @@ def _execute(task: RunTask, km: Any, pool: KernelPool, workdir: Path, output: Pa
             pool.release(km)
         return Outcome(task.run_id, "failed", "bad_notebook", _one_line(error))
     try:
-        with sampled(client, task.run_id, getattr(km.provisioner, "pid", None)):
+        with sampled(client, task.run_id, getattr(km.provisioner, "pid", None), prunable=task.prunable):
             return _papermill(task, source, output, km)
     finally:
         pool.release(km)
@@ -145,11 +145,16 @@ def _register_engine() -> None:
                 stdout_file=stdout_file, stderr_file=stderr_file,
             )
             ran = False
+            # papermill writes the whole notebook at every cell's start and end; it is read only
+            # once the run ends, so it is written once, when papermill completes the notebook
+            # (in a ``finally``: a dead kernel's notebook is written too).
+            full_save, nb_man.save = nb_man.save, lambda **_: None
             try:
                 nb = client.execute()
                 ran = True  # cells ran; one may have raised (papermill stops there)
                 return nb
             finally:
+                nb_man.save = full_save
                 if ran:
                     flush_tracking(km)
                 if client.kc is not None:

@@ -56,7 +56,7 @@ def _execute(task: RunTask, workdir: Path, out: Path, err: Path, client: Any,
         if cancel is not None and cancel.is_set():  # Ctrl-C came while it started: kill_all missed it
             _kill(proc)
         try:
-            with sampled(client, task.run_id, proc.pid):
+            with sampled(client, task.run_id, proc.pid, prunable=task.prunable):
                 code = proc.wait(timeout=task.timeout)
         except subprocess.TimeoutExpired:
             _kill(proc)

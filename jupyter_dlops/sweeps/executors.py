@@ -71,6 +71,20 @@ class LocalExecutor:
             raise UsageError("--workers must be at least 1")
         self.workers = workers
         self.prewarm = prewarm
+        self.pool: Any = None
+        self._ready: dict[str, Any] = {}  # run_id -> kernel future started by warm_up
+        self._ready_lock = threading.Lock()
+
+    def warm_up(self, tasks: list[RunTask]) -> None:
+        """Start the kernels of the first runs now (each worker's first run and the one it
+        pre-warms), so that they start while the sweep captures its environment."""
+        from .kernels import KernelPool
+
+        if not self.prewarm:
+            return
+        self.pool = self.pool or KernelPool()
+        for task in [t for t in tasks if t.engine == "papermill"][:2 * self.workers]:
+            self._ready[task.run_id] = self.pool.start_ahead(task.kernel_name, task.env(), task.cwd)
 
     def run(self, tasks: list[RunTask], on_event: Event) -> list[Outcome]:
         from .kernels import KernelPool
@@ -80,7 +94,7 @@ class LocalExecutor:
             self._todo.put(task)
         self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.cancel = threading.Event()
-        self.pool = KernelPool()
+        self.pool = self.pool or KernelPool()
         threads = [threading.Thread(target=self._worker, name=f"dlops-worker-{i}", daemon=True)
                    for i in range(min(self.workers, len(tasks)))]
         for thread in threads:
@@ -93,7 +107,23 @@ class LocalExecutor:
             self._interrupt(tasks, threads, on_event, mark=isinstance(error, KeyboardInterrupt))
             raise
         finally:
+            self._release_unused()
             self.pool.close(STOP_GRACE if stopping else 15.0)
+
+    def _release_unused(self) -> None:
+        """Shut down the warmed-up kernels no run took (Ctrl-C, a worker's error)."""
+        with self._ready_lock:
+            futures = list(self._ready.values())
+            self._ready.clear()
+        for future in futures:
+            km = _kernel_or_none(future)
+            if km is not None:
+                self.pool.release(km)
+
+    def _warm(self, task: RunTask) -> Any:
+        """The kernel future ``warm_up`` started for ``task``, if any."""
+        with self._ready_lock:
+            return self._ready.pop(task.run_id, None)
 
     def _collect(self, total: int, on_event: Event) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -155,10 +185,12 @@ class LocalExecutor:
             ahead = None
             if task is None or self.cancel.is_set():
                 break
+            warm = warm or self._warm(task)
             if self.prewarm and task.engine == "papermill":
                 following = self._take()
                 if following is not None:
-                    ahead = (following, self.pool.start_ahead(following.kernel_name, following.env(), following.cwd))
+                    ahead = (following, self._warm(following) or self.pool.start_ahead(
+                        following.kernel_name, following.env(), following.cwd))
             km = _kernel_or_none(warm)
             self._events.put(("started", task))
             outcome = execute_task(task, km=km, pool=self.pool, cancel=self.cancel) if task.engine == "papermill" \

@@ -59,7 +59,7 @@ class Progress:
         # a secret-named parameter is printed as redacted, whatever its value, and so is any
         # secret an error message quotes (issue 14)
         params = " ".join(f"{k}={redact_value(str(k), v)}" for k, v in outcome.params.items())
-        what = outcome.status if outcome.ok else f"{outcome.status} ({outcome.kind}: {redact_text(outcome.error or '')})"
+        what = outcome.status if outcome.ok or not outcome.kind else f"{outcome.status} ({outcome.kind}: {redact_text(outcome.error or '')})"
         print(f"[{self.done}/{self.total}] {outcome.run_id[:12]} {params} {what} "
               f"in {outcome.duration:.1f}s", file=self.stream, flush=True)
 

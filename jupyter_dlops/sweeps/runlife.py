@@ -26,17 +26,24 @@ def begin_run(client: Any, task: RunTask, kind: str) -> float:
     if task.combo is not None:
         tags[COMBO_TAG] = task.combo
     client.create_run(task.name, task.recorded_params(), experiment=task.experiment, kind=kind, tags=tags,
-                      entry_point=task.notebook, sweep_id=task.sweep_id, run_id=task.run_id)
+                      entry_point=task.origin or task.notebook, sweep_id=task.sweep_id, run_id=task.run_id)
     for section, body in task.sections.items():
         client.store.put_section(task.run_id, section, body)
     return time.time()
 
 
 @contextlib.contextmanager
-def sampled(client: Any, run_id: str, pid: int | None) -> Iterator[None]:
+def sampled(client: Any, run_id: str, pid: int | None, *, prunable: bool = False) -> Iterator[None]:
     """Sample the usage of process ``pid`` (a kernel, a script) and its children into the run's
     ``sys/*`` series while the block runs, beating the run's heartbeat; then store the usage
-    section. The process joins the run through ``DLOPS_RUN_ID`` and samples nothing itself."""
+    section. The process joins the run through ``DLOPS_RUN_ID`` and samples nothing itself.
+    With ``prunable`` (a search trial), the process is killed once its run is marked pruned."""
+    if prunable and pid:
+        from .pruning import PruneWatch
+
+        with PruneWatch(client.store, run_id, pid), sampled(client, run_id, pid):
+            yield
+        return
     sampler = None
     if pid:
         from ..capture.usage import UsageSampler
@@ -75,6 +82,9 @@ def finish_run(client: Any, task: RunTask, outcome: Outcome, started: float,
     row = client.store.read_one("SELECT status FROM run WHERE run_id = ?", (task.run_id,))
     if row and row[0] == "killed":  # marked killed on Ctrl-C while it was stopping: keep that
         outcome.status, outcome.kind = "killed", "interrupted"
+        return outcome
+    if row and row[0] == "pruned":  # the search stopped it early: its kernel died of that, keep it
+        outcome.status, outcome.kind, outcome.error = "pruned", None, None
         return outcome
     if outcome.kind:
         client.set_tag(task.run_id, "error.kind", outcome.kind)

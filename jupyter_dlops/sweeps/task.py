@@ -42,6 +42,12 @@ class RunTask:
     experiment: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    # Set when the notebook travels as an object to workers with no shared disk (issue 19).
+    notebook_object: str | None = None
+    artifacts: str | None = None
+    origin: str | None = None  # the submitter's path, recorded as the entry point
+    #: a search trial under a pruner: its kernel or script is killed once the run is marked pruned
+    prunable: bool = False
 
     def recorded_params(self) -> dict[str, Any]:
         """Every parameter the run sees: the cell's literal defaults, then the given values."""
@@ -56,12 +62,14 @@ class RunTask:
         env[GIVEN_PARAMS_ENV] = json.dumps(sorted(self.params))
         if self.sweep_id:
             env["DLOPS_SWEEP_ID"] = self.sweep_id
+        if self.artifacts:
+            env["DLOPS_ARTIFACTS"] = self.artifacts
         return env
 
 
 @dataclass
 class Outcome:
-    """How a run ended: ``finished``, ``failed`` (with ``kind``) or ``killed``."""
+    """How a run ended: ``finished``, ``failed`` (with ``kind``), ``killed`` or ``pruned``."""
 
     run_id: str
     status: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import threading
 import time
 from typing import Any
@@ -19,7 +20,11 @@ class Runs(w.VBox):
 
     Sort by any column, pick a metric to plot (the first ``max_curves`` runs in table order),
     and the widget re-reads the store every ``refresh`` seconds (0: only on ``refresh()``).
+    A relative ``notebook`` is relative to the kernel's working folder.
     """
+
+    #: the live widget of each cell (or notebook): a new one stops the one it replaces
+    _live: dict[str, Runs] = {}
 
     def __init__(self, notebook: str | None = None, *, metric: str | None = None,
                  refresh: float = 2.0, limit: int = 100, max_curves: int = 8,
@@ -28,7 +33,8 @@ class Runs(w.VBox):
         from ..tracking import session
 
         self.store = store if store is not None and not isinstance(store, str) else open_store(store)
-        self.notebook = notebook or session.notebook_path(_user_namespace())
+        # a relative path means relative to the kernel's folder, as runs record it (absolute)
+        self.notebook = os.path.abspath(notebook) if notebook else session.notebook_path(_user_namespace())
         self.limit, self.max_curves = limit, max_curves
         self.runs: list[Any] = []
         self.sort = w.Dropdown(options=list(BASE_COLUMNS), value="start_time", description="sort by")
@@ -40,8 +46,10 @@ class Runs(w.VBox):
         for control in (self.sort, self.descending, self.metric):
             control.observe(lambda _change: self.render(), "value")
         self._wanted_metric = metric
-        self._signature: tuple = ()
+        # None, not (): an empty result must still render the empty state once
+        self._signature: tuple | None = None
         self._stop = threading.Event()
+        self._replace_previous()
         self.refresh()
         self._thread = None
         if refresh > 0:
@@ -107,8 +115,20 @@ class Runs(w.VBox):
             except Exception:  # a store hiccup must not kill the widget; next tick retries
                 continue
 
+    def _replace_previous(self) -> None:
+        """Re-running a cell makes a new widget: stop the one it replaces, so there is one
+        refresh loop per cell, not one more per run of it."""
+        key = _cell_key() or f"notebook:{self.notebook}"
+        previous = Runs._live.get(key)
+        if previous is not None and previous is not self:
+            previous.close()
+        Runs._live[key] = self
+        self._key = key
+
     def close(self) -> None:
         self._stop.set()
+        if Runs._live.get(getattr(self, "_key", None)) is self:
+            del Runs._live[self._key]
         super().close()
 
 
@@ -128,6 +148,18 @@ def _sortable(value: Any) -> tuple:
     return (1, 0, str(value))
 
 
+# The theme's own variables, so the table reads in light and dark themes alike; one line a
+# run (no wrapped dates or names), scrolling sideways inside the output area.
+TABLE_STYLE = (
+    "<style>.dlops-runs-box{overflow-x:auto;max-width:100%}"
+    ".dlops-runs{border-collapse:collapse;font-size:var(--jp-ui-font-size1,12px);"
+    "color:var(--jp-ui-font-color1,inherit)}"
+    ".dlops-runs th,.dlops-runs td{padding:3px 8px;white-space:nowrap;text-align:left;"
+    "border-bottom:1px solid var(--jp-border-color2,#ddd)}"
+    ".dlops-runs th{background:var(--jp-layout-color2,#eee)}</style>"
+)
+
+
 def table_html(runs: list[Any], columns: Any) -> str:
     """The runs as an HTML table (every value escaped)."""
     header = "".join(f"<th>{html.escape(c)}</th>" for c in ("run", *columns))
@@ -136,9 +168,20 @@ def table_html(runs: list[Any], columns: Any) -> str:
         cells = [run.run_id[:8], *(_show(c, _value(run, c)) for c in columns)]
         body.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>")
     if not runs:
-        body.append(f"<tr><td colspan='{len(columns) + 1}'>no runs for this notebook yet</td></tr>")
-    return ("<table class='dlops-runs' style='border-collapse:collapse;font-size:12px'>"
-            f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        body.append(f"<tr><td colspan='{len(columns) + 1}'>no runs for this notebook yet: "
+                    "run it with %load_ext jupyter_dlops, or dlops sweep</td></tr>")
+    return (f"{TABLE_STYLE}<div class='dlops-runs-box'><table class='dlops-runs'>"
+            f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def format_duration(seconds: float) -> str:
+    """170.3 -> '2 min 50 s': what a reader expects, not bare seconds."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min {round(seconds % 60)} s"
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def _show(column: str, value: Any) -> str:
@@ -146,9 +189,23 @@ def _show(column: str, value: Any) -> str:
         return ""
     if column == "start_time":
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))
+    if column == "duration":
+        return format_duration(float(value))
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def _cell_key() -> str | None:
+    """The id of the cell being run (JupyterLab sends it with each execute request)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        cell_id = shell.parent_header.get("metadata", {}).get("cellId") if shell is not None else None
+    except (ImportError, AttributeError):
+        return None
+    return f"cell:{cell_id}" if cell_id else None
 
 
 def _user_namespace() -> dict[str, Any]:

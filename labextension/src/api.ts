@@ -65,7 +65,10 @@ export interface IRunPage {
   limit: number;
   live: boolean;
   param_keys: string[];
+  varying_param_keys?: string[];
   metric_keys: string[];
+  /** set instead of a 400 when the request asked for inline errors (a bad filter) */
+  error?: { message: string; position: number | null };
 }
 
 export interface IRunQuery {
@@ -135,6 +138,48 @@ export function listRuns(q: IRunQuery = {}): Promise<IRunPage> {
   return requestAPI<IRunPage>(`runs${query({ ...q })}`);
 }
 
+/**
+ * A page of runs unless it is unchanged since ``etag`` (then null): the one cheap request a
+ * visible view makes. A bad filter comes back inline (200), so the console logs no 400.
+ */
+export async function listRunsIfChanged(
+  q: IRunQuery,
+  etag: string | null
+): Promise<{ page: IRunPage; etag: string | null } | null> {
+  const settings = ServerConnection.makeSettings();
+  const url = URLExt.join(settings.baseUrl, 'jupyter-dlops', `runs${query({ ...q, errors: 'inline' } as any)}`);
+  const headers: { [key: string]: string } = etag ? { 'If-None-Match': etag } : {};
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, { headers, cache: 'no-store' }, settings);
+  } catch (error) {
+    throw new DlopsApiError(0, `the Jupyter server cannot be reached (${error})`);
+  }
+  if (response.status === 304) {
+    return null;
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new DlopsApiError(response.status, data.message || response.statusText);
+  }
+  return { page: data as IRunPage, etag: response.headers.get('Etag') };
+}
+
+export interface IStoreState {
+  exists: boolean;
+  uri: string;
+  location?: string;
+}
+
+/** Whether the store exists: always a 200, so a folder without a store logs no error. */
+export function storeState(): Promise<IStoreState> {
+  return requestAPI<IStoreState>('store');
+}
+
+export function createStore(): Promise<IStoreState> {
+  return requestAPI<IStoreState>('store', { method: 'POST', body: '{}' });
+}
+
 export function getRun(ref: string): Promise<IRun> {
   return requestAPI<IRun>(`runs/${encodeURIComponent(ref)}`);
 }
@@ -151,8 +196,9 @@ export async function runOutputs(ref: string): Promise<IRunOutput[]> {
   return data.outputs;
 }
 
-export async function notebookRun(path: string): Promise<IRun | null> {
-  const data = await requestAPI<{ run: IRun | null }>(`notebook-run${query({ path })}`);
+/** The notebook's run started at most ``within`` seconds ago. */
+export async function notebookRun(path: string, within?: number): Promise<IRun | null> {
+  const data = await requestAPI<{ run: IRun | null }>(`notebook-run${query({ path, within })}`);
   return data.run;
 }
 

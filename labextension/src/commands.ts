@@ -7,4 +7,5 @@ export namespace CommandIDs {
   export const openPanel = 'jupyter-dlops:open-experiments';
   export const openRun = 'jupyter-dlops:open-run';
   export const compare = 'jupyter-dlops:compare';
+  export const openTable = 'jupyter-dlops:open-runs-table';
 }

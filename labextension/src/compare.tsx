@@ -34,15 +34,41 @@ export function compareRows(runs: IRun[]): IRow[] {
         (r.data ?? []).map(d => `${d.direction} ${d.relative_path ?? d.name ?? ''}@${shortId(d.id)}`).join(', ')
       )
     },
-    ...union(r => r.sections ?? {}).map(k => ({
-      key: k,
-      values: runs.map(r => formatValue((r.sections ?? {})[k]).slice(0, 200))
-    }))
+    ...sectionRows(runs)
   ];
+}
+
+/** Every leaf of an object as a dotted key (``hardware.cpu_model``): rows, not raw JSON. */
+export function flatten(value: unknown, prefix: string, out: Map<string, string>, depth = 0): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 3) {
+    for (const [key, item] of Object.entries(value as object)) {
+      flatten(item, `${prefix}.${key}`, out, depth + 1);
+    }
+  } else if (Array.isArray(value) && value.every(v => v === null || typeof v !== 'object')) {
+    out.set(prefix, value.map(v => formatValue(v)).join(', '));
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, out, depth + 1));
+  } else {
+    out.set(prefix, formatValue(value));
+  }
+}
+
+/** The recorded sections (code, environment, hardware, cost...) one leaf a row. */
+function sectionRows(runs: IRun[]): IRow[] {
+  const flat = runs.map(run => {
+    const out = new Map<string, string>();
+    for (const [name, body] of Object.entries(run.sections ?? {})) {
+      flatten(body, name, out);
+    }
+    return out;
+  });
+  const keys = Array.from(new Set(flat.flatMap(f => Array.from(f.keys())))).sort();
+  return keys.map(key => ({ key, values: flat.map(f => f.get(key) ?? '') }));
 }
 
 export function CompareTable(props: { runs: IRun[] }) {
   return (
+    <div className="jp-dlops-compare-scroll">
     <table className="jp-dlops-compare-table">
       <thead>
         <tr>
@@ -59,6 +85,7 @@ export function CompareTable(props: { runs: IRun[] }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
@@ -100,7 +127,7 @@ function CompareLoader(props: { runIds: string[] }) {
 }
 
 export class CompareWidget extends ReactWidget {
-  constructor(private runIds: string[]) {
+  constructor(readonly runIds: string[]) {
     super();
     this.id = `jupyter-dlops-compare-${runIds.map(shortId).join('-')}`;
     this.title.label = `Compare ${runIds.length} runs`;

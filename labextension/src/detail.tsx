@@ -48,8 +48,7 @@ function summaryRows(run: IRun): [string, unknown][] {
     ['entry point', run.entry_point],
     ['start', formatTime(run.start_time)],
     ['duration', formatDuration(run.duration)],
-    ['sweep', run.sweep_id],
-    ['error', run.error ? `${run.error}${run.error_cell ? ` (cell ${run.error_cell})` : ''}` : null]
+    ['sweep', run.sweep_id]
   ].filter(([, value]) => value !== null && value !== '') as [string, unknown][];
 }
 
@@ -98,6 +97,17 @@ function OutputsSection(props: { run: IRun }) {
   );
 }
 
+/** A failed run's error: where it happened, then the whole message and traceback, readable. */
+function RunError(props: { run: IRun }) {
+  const { run } = props;
+  return (
+    <div className="jp-dlops-run-error" role="alert">
+      <h3>{run.status === 'killed' ? 'Stopped' : 'Failed'}{run.error_cell ? ` in ${run.error_cell}` : ''}</h3>
+      <pre className="jp-dlops-traceback">{run.error}</pre>
+    </div>
+  );
+}
+
 export function RunDetail(props: { run: IRun; series: MetricSeries }) {
   const { run } = props;
   const metricRows = Object.entries(run.metrics).map(
@@ -107,6 +117,7 @@ export function RunDetail(props: { run: IRun; series: MetricSeries }) {
     <div className="jp-dlops-detail" data-run-id={run.run_id}>
       <h2>{run.name} <span className={`jp-dlops-badge jp-dlops-status-${run.status}`}>{run.status}</span></h2>
       <KeyValueTable rows={summaryRows(run)} />
+      {run.error && <RunError run={run} />}
       <Section title="params" open><KeyValueTable rows={Object.entries(run.params)} /></Section>
       <Section title="metrics" open>
         <KeyValueTable rows={metricRows} />
@@ -133,13 +144,32 @@ export function RunDetail(props: { run: IRun; series: MetricSeries }) {
   );
 }
 
-function RunDetailLoader(props: { runId: string }) {
+const LIVE_DETAIL_MS = 3000;
+
+/** Load the run and its curves; while the run is running, load them again every few seconds. */
+function RunDetailLoader(props: { runId: string; onName: (name: string) => void }) {
   const [state, setState] = React.useState<{ run?: IRun; series?: MetricSeries; error?: string }>({});
+  const [tick, setTick] = React.useState(0);
   React.useEffect(() => {
+    let cancelled = false;
+    let timer: number | undefined;
     Promise.all([getRun(props.runId), metricSeries(props.runId)])
-      .then(([run, series]) => setState({ run, series }))
-      .catch(e => setState({ error: (e as Error).message }));
-  }, [props.runId]);
+      .then(([run, series]) => {
+        if (cancelled) {
+          return;
+        }
+        setState({ run, series });
+        props.onName(run.name || shortId(run.run_id));
+        if (run.status === 'running') {
+          timer = window.setTimeout(() => setTick(t => t + 1), LIVE_DETAIL_MS);
+        }
+      })
+      .catch(e => !cancelled && setState({ error: (e as Error).message }));
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, [props.runId, tick]);
   if (state.error) {
     return <div className="jp-dlops-error" role="alert">{state.error}</div>;
   }
@@ -150,7 +180,7 @@ function RunDetailLoader(props: { runId: string }) {
 }
 
 export class RunDetailWidget extends ReactWidget {
-  constructor(private runId: string) {
+  constructor(readonly runId: string) {
     super();
     this.id = `jupyter-dlops-run-${runId}`;
     this.title.label = `Run ${shortId(runId)}`;
@@ -158,7 +188,13 @@ export class RunDetailWidget extends ReactWidget {
     this.addClass('jp-dlops-main');
   }
 
+  /** the tab is titled by the run's name once it is known (the main-area wrapper follows) */
+  private onName = (name: string) => {
+    this.title.label = name;
+    this.parent && (this.parent.title.label = name);
+  };
+
   render(): JSX.Element {
-    return <RunDetailLoader runId={this.runId} />;
+    return <RunDetailLoader runId={this.runId} onName={this.onName} />;
   }
 }

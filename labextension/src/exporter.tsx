@@ -15,6 +15,15 @@ export function kernelLanguage(panel: NotebookPanel): string {
 
 type Item = { [key: string]: unknown };
 
+/** The flag as the script's CLI spells it (``--learning-rate``), as the converter reports it. */
+export function cliFlag(f: Item): string {
+  if (Array.isArray(f.flags) && f.flags.length) {
+    return String(f.flags[0]);
+  }
+  const name = String(f.name);
+  return `--${name.startsWith('_') ? name : name.replace(/_/g, '-')}`;
+}
+
 /** One finding of the report on one line: where it is, then what it says. */
 export function formatFinding(item: unknown): string {
   if (item === null || typeof item !== 'object') {
@@ -26,7 +35,10 @@ export function formatFinding(item: unknown): string {
     .join(', ');
   const prefix = where ? `${where}: ` : '';
   if (f.type !== undefined && f.name !== undefined) {
-    return `--${f.name} (${f.type}, default ${JSON.stringify(f.default)})`;
+    return `${cliFlag(f)} (${f.type}, default ${JSON.stringify(f.default)})`;
+  }
+  if (f.reason !== undefined) {
+    return `${prefix}${f.reason}`; // a cell left out: "cell 6: tagged skip"
   }
   if (f.magic !== undefined) {
     return `${prefix}${f.magic} → ${f.action}`;

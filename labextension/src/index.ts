@@ -6,22 +6,23 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, ToolbarButton } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, ToolbarButton, WidgetTracker } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from './commands';
-import { CompareWidget } from './compare';
-import { RunDetailWidget } from './detail';
 import { exportPanel } from './exporter';
 import { experimentsIcon, exportIcon, parametersIcon, skipIcon } from './icons';
 import { ExperimentsPanel } from './panel';
-import { RunStatusItem } from './statusbar';
+import { ExecutionLog, RunStatusItem } from './statusbar';
 import { allTagged, toggleTag, watchMarkers } from './tags';
+import type { IColumnChoice, IColumnStore } from './workspace';
 
-const CATEGORY = 'DevOps for Deep Learning';
+// typing "dlops" in the palette finds every command of the extension
+const CATEGORY = 'dlops';
 
 function addExportButton(app: JupyterFrontEnd, panel: NotebookPanel): void {
   const button = new ToolbarButton({
@@ -50,11 +51,11 @@ const exportPlugin: JupyterFrontEndPlugin<void> = {
       return panel ? exportPanel(app, panel, strict) : null;
     };
     app.commands.addCommand(CommandIDs.exportScript, {
-      label: 'Export to Script', caption: 'Save, then export the notebook to a parameterised script',
+      label: 'Export to script (dlops)', caption: 'Save, then export the notebook to a parameterised script',
       icon: exportIcon, isEnabled: enabled, execute: () => run(false)
     });
     app.commands.addCommand(CommandIDs.exportStrict, {
-      label: 'Export to Script (strict)', caption: 'Export, refusing hidden state',
+      label: 'Export to script, strict (dlops)', caption: 'Export, refusing hidden state',
       isEnabled: enabled, execute: () => run(true)
     });
     for (const command of [CommandIDs.exportScript, CommandIDs.exportStrict]) {
@@ -89,9 +90,11 @@ const tagsPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-function openInMain(app: JupyterFrontEnd, content: Widget): void {
-  const existing = Array.from(app.shell.widgets('main')).find(w => w.id === `${content.id}-main`);
+/** Add a view to the main area (or show it if its tab is open); restorable by ``tracker``. */
+function openInMain(app: JupyterFrontEnd, content: Widget, tracker: WidgetTracker<MainAreaWidget>): void {
+  const existing = tracker.find(w => w.id === `${content.id}-main`);
   if (existing) {
+    content.dispose();
     app.shell.activateById(existing.id);
     return;
   }
@@ -100,32 +103,92 @@ function openInMain(app: JupyterFrontEnd, content: Widget): void {
   widget.title.label = content.title.label;
   widget.title.icon = experimentsIcon;
   app.shell.add(widget, 'main');
+  void tracker.add(widget);
+}
+
+/** The runs table's column choice, kept in the settings registry. */
+function columnStore(settings: ISettingRegistry.ISettings | null): IColumnStore | null {
+  if (!settings) {
+    return null;
+  }
+  return {
+    get: () => (settings.get('columns').composite as unknown as IColumnChoice) ?? { params: null, metrics: null },
+    set: choice => void settings.set('columns', choice as any)
+  };
+}
+
+const PANEL_PLUGIN_ID = 'jupyter-dlops:experiments';
+
+function addViewCommands(app: JupyterFrontEnd, restorer: ILayoutRestorer | null, settings: () => ISettingRegistry.ISettings | null) {
+  const trackers = {
+    run: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-run' }),
+    compare: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-compare' }),
+    table: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-runs' })
+  };
+  const actions = {
+    openRun: (runId: string) => void app.commands.execute(CommandIDs.openRun, { runId }),
+    compare: (runIds: string[]) => void app.commands.execute(CommandIDs.compare, { runIds })
+  };
+  // the views load on first use: they are not in the bundle loaded at startup
+  app.commands.addCommand(CommandIDs.openRun, {
+    label: 'Show Run',
+    execute: async args => {
+      const { RunDetailWidget } = await import('./detail');
+      openInMain(app, new RunDetailWidget(String(args.runId)), trackers.run);
+    }
+  });
+  app.commands.addCommand(CommandIDs.compare, {
+    label: 'Compare Runs',
+    execute: async args => {
+      const { CompareWidget } = await import('./compare');
+      openInMain(app, new CompareWidget(args.runIds as string[]), trackers.compare);
+    }
+  });
+  app.commands.addCommand(CommandIDs.openTable, {
+    label: 'Open Runs Table', caption: 'Every tracked run in a table: filter, sort, compare',
+    icon: experimentsIcon,
+    execute: async () => {
+      const { RunsTableWidget } = await import('./workspace');
+      openInMain(app, new RunsTableWidget(actions, columnStore(settings())), trackers.table);
+    }
+  });
+  if (restorer) {
+    void restorer.restore(trackers.run, {
+      command: CommandIDs.openRun, name: w => `run:${(w.content as any).runId}`,
+      args: w => ({ runId: (w.content as any).runId })
+    });
+    void restorer.restore(trackers.compare, {
+      command: CommandIDs.compare, name: w => `compare:${(w.content as any).runIds.join(',')}`,
+      args: w => ({ runIds: (w.content as any).runIds })
+    });
+    void restorer.restore(trackers.table, { command: CommandIDs.openTable, name: () => 'runs' });
+  }
+  return actions;
 }
 
 const panelPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyter-dlops:experiments',
-  description: 'The Experiments side panel, run details and comparisons.',
+  id: PANEL_PLUGIN_ID,
+  description: 'The Experiments side panel, the runs table, run details and comparisons.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette],
-  activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null, palette: ICommandPalette | null) => {
-    app.commands.addCommand(CommandIDs.openRun, {
-      label: 'Show Run', execute: args => openInMain(app, new RunDetailWidget(String(args.runId)))
-    });
-    app.commands.addCommand(CommandIDs.compare, {
-      label: 'Compare Runs', execute: args => openInMain(app, new CompareWidget(args.runIds as string[]))
-    });
+  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry],
+  activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null, palette: ICommandPalette | null,
+    registry: ISettingRegistry | null) => {
+    let settings: ISettingRegistry.ISettings | null = null;
+    registry?.load(PANEL_PLUGIN_ID).then(loaded => (settings = loaded)).catch(() => undefined);
+    const actions = addViewCommands(app, restorer, () => settings);
     const panel = new ExperimentsPanel({
-      openRun: runId => void app.commands.execute(CommandIDs.openRun, { runId }),
-      compare: runIds => void app.commands.execute(CommandIDs.compare, { runIds })
+      ...actions, openTable: () => void app.commands.execute(CommandIDs.openTable)
     });
     panel.title.icon = experimentsIcon;
     panel.title.caption = 'Experiments';
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, panel.id);
     app.commands.addCommand(CommandIDs.openPanel, {
-      label: 'Show Experiments', execute: () => app.shell.activateById(panel.id)
+      label: 'Show Experiments Sidebar', execute: () => app.shell.activateById(panel.id)
     });
-    palette?.addItem({ command: CommandIDs.openPanel, category: CATEGORY });
+    for (const command of [CommandIDs.openPanel, CommandIDs.openTable]) {
+      palette?.addItem({ command, category: CATEGORY });
+    }
   }
 };
 
@@ -139,9 +202,14 @@ const statusPlugin: JupyterFrontEndPlugin<void> = {
     if (!statusBar) {
       return;
     }
-    const item = new RunStatusItem(tracker, runId => void app.commands.execute(CommandIDs.openRun, { runId }));
+    const log = new ExecutionLog(tracker);
+    const item = new RunStatusItem(tracker, log, runId => void app.commands.execute(CommandIDs.openRun, { runId }));
+    // shown only while a notebook is the current tab (nothing on the Launcher)
+    const labShell = app.shell as any;
     statusBar.registerStatusItem('jupyter-dlops:run', {
-      item, align: 'left', rank: 5
+      item, align: 'left', rank: 5,
+      isActive: () => !!tracker.currentWidget && labShell.currentWidget === tracker.currentWidget,
+      activeStateChanged: labShell.currentChanged
     });
   }
 };

@@ -1,6 +1,4 @@
-/** The runs table: sortable columns, one page of runs, selectable rows. */
-import * as React from 'react';
-
+/** The runs table's columns: what each shows and the --sort field it sorts by. */
 import { IRun } from './api';
 import { formatDuration, formatShortTime, formatValue } from './format';
 
@@ -13,8 +11,9 @@ export interface IColumn {
 
 export function baseColumns(): IColumn[] {
   return [
-    { field: 'status', title: 'Status', value: run => run.status },
+    // the name first: it stays in view (sticky) while the other columns scroll sideways
     { field: 'name', title: 'Name', value: run => run.name },
+    { field: 'status', title: 'Status', value: run => run.status },
     { field: 'start_time', title: 'Start', value: run => formatShortTime(run.start_time) },
     { field: 'duration', title: 'Duration', value: run => formatDuration(run.duration) }
   ];
@@ -44,75 +43,4 @@ export function parseSort(sort: string): { field: string; descending: boolean } 
   return sort.startsWith('-')
     ? { field: sort.slice(1), descending: true }
     : { field: sort, descending: false };
-}
-
-export interface ITableProps {
-  runs: IRun[];
-  columns: IColumn[];
-  sort: string;
-  selected: Set<string>;
-  onSort: (sort: string) => void;
-  onToggle: (runId: string) => void;
-  onOpen: (runId: string) => void;
-}
-
-function HeaderCell(props: { column: IColumn; sort: string; onSort: (s: string) => void }) {
-  const { field, descending } = parseSort(props.sort);
-  const active = field === props.column.field;
-  const next = active && !descending ? `-${props.column.field}` : props.column.field;
-  const arrow = active ? (descending ? ' ▼' : ' ▲') : '';
-  return (
-    <th
-      className={active ? 'jp-dlops-sorted' : ''}
-      data-field={props.column.field}
-      onClick={() => props.onSort(next)}
-      title={`Sort by ${props.column.field}`}
-    >
-      {props.column.title}
-      {arrow}
-    </th>
-  );
-}
-
-export function RunsTable(props: ITableProps) {
-  return (
-    <table className="jp-dlops-runs-table">
-      <thead>
-        <tr>
-          <th />
-          {props.columns.map(column => (
-            <HeaderCell key={column.field} column={column} sort={props.sort} onSort={props.onSort} />
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.runs.map(run => (
-          <tr
-            key={run.run_id}
-            className={`jp-dlops-run-row jp-dlops-status-${run.status}`}
-            data-run-id={run.run_id}
-          >
-            <td>
-              <input
-                type="checkbox"
-                className="jp-dlops-select"
-                aria-label={`select ${run.name}`}
-                checked={props.selected.has(run.run_id)}
-                onChange={() => props.onToggle(run.run_id)}
-              />
-            </td>
-            {props.columns.map(column => (
-              <td
-                key={column.field}
-                data-field={column.field}
-                onClick={() => props.onOpen(run.run_id)}
-              >
-                {column.value(run)}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }

@@ -16,6 +16,15 @@ export function refreshMarkers(notebook: Notebook): void {
     for (const tag of MARKED_TAGS) {
       cell.toggleClass(`jp-dlops-tag-${tag}`, tags.includes(tag));
     }
+    // both tags contradict each other: the export leaves the cell out, so its parameters
+    // are not parameters; say so on the cell rather than show only "skip"
+    const conflict = tags.includes('parameters') && tags.includes('skip');
+    cell.toggleClass('jp-dlops-tag-conflict', conflict);
+    if (conflict) {
+      cell.node.title = "Tagged both 'parameters' and 'skip': the export leaves this cell out, so its parameters are ignored";
+    } else if (cell.node.title.startsWith('Tagged both')) {
+      cell.node.title = '';
+    }
   }
 }
 

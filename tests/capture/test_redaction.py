@@ -105,9 +105,9 @@ def test_url_passwords_and_known_secrets():
 
 
 def test_text_objects_are_redacted_and_other_bytes_survive(tmp_path):
-    from jupyter_dlops.store.objects import ObjectStore
+    from jupyter_dlops.store.objects import LocalObjectStore
 
-    objects = ObjectStore(tmp_path)
+    objects = LocalObjectStore(tmp_path)
     data = b'\xff\xfe binary \x00 openai.api_key = "sk-' + b"z" * 30 + b'"\n'
     object_id, removed = objects.put_text(data)
     assert removed == 1

@@ -1,8 +1,8 @@
 """The example notebooks, exported with ``dlops export`` and run as plain scripts.
 
 Slow (real processes, scikit-learn and PyTorch imports). The iris example needs the
-``examples`` extra (``make demo`` installs it); the digits example also needs PyTorch (the
-``digits`` extra), which ``make test`` does not install: those tests skip with the reason.
+``examples`` extra; the digits example also needs PyTorch (the ``digits`` extra, CPU build).
+``make test`` installs both (the ``test`` extra); elsewhere those tests skip with the reason.
 """
 
 from __future__ import annotations
@@ -89,3 +89,52 @@ def test_iris_data_version_is_the_same_everywhere(tmp_path, store):
     first = data.add(export_splits(tmp_path / "a"), store=store)["id"]
     second = data.add(export_splits(tmp_path / "b"), store=store)["id"]
     assert first == second
+
+
+@needs("sklearn", "lightning")
+def test_digits_with_lightning_is_recorded_by_autolog(tmp_path, store):
+    project = tmp_path / "digits lightning"
+    project.mkdir()
+    shutil.copy(EXAMPLES / "digits" / "train_lightning.py", project)
+    ran = subprocess.run([sys.executable, "train_lightning.py", "--epochs", "2", "--hidden", "16"],
+                         cwd=project, capture_output=True, text=True, check=False, timeout=600)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    (run_id, status), = store.read("SELECT run_id, status FROM runs")
+    assert status == "finished"
+    stored = dict(store.read("SELECT key, value FROM params WHERE run_id = ?", (run_id,)))
+    assert {k: stored[k] for k in ("epochs", "lr", "hidden", "dropout", "model/parameters")} == \
+        {"epochs": 2, "lr": 0.003, "hidden": 16, "dropout": 0.1, "model/parameters": 64 * 16 + 16 + 16 * 10 + 10}
+    # 1,347 training images in batches of 64: 22 steps an epoch; validation ends each epoch
+    steps = [s for (s,) in store.read("SELECT step FROM metrics WHERE run_id = ? AND "
+                                      "key = 'val_accuracy' ORDER BY step", (run_id,))]
+    assert steps == [21, 43]
+    paths = sorted(p for (p,) in store.read("SELECT path FROM artifacts WHERE run_id = ? AND "
+                                            "kind = 'checkpoint'", (run_id,)))
+    assert paths == ["checkpoints/lightning/epoch=0.ckpt", "checkpoints/lightning/epoch=1.ckpt"]
+
+
+@needs("sklearn", "keras", "torch")
+def test_digits_with_keras_is_recorded_by_autolog(tmp_path, store):
+    project = tmp_path / "digits keras"
+    project.mkdir()
+    shutil.copy(EXAMPLES / "digits" / "train_keras.py", project)
+    ran = subprocess.run([sys.executable, "train_keras.py", "--epochs", "2", "--hidden", "16"],
+                         cwd=project, capture_output=True, text=True, check=False, timeout=600)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    (run_id, status), = store.read("SELECT run_id, status FROM runs")
+    assert status == "finished"
+    stored = dict(store.read("SELECT key, value FROM params WHERE run_id = ?", (run_id,)))
+    assert {k: stored[k] for k in ("hidden", "fit/epochs", "fit/batch_size", "optimizer",
+                                   "loss", "model/parameters")} == {
+        "hidden": 16, "fit/epochs": 2, "fit/batch_size": 64, "optimizer": "Adam",
+        "loss": "SparseCategoricalCrossentropy", "model/parameters": 64 * 16 + 16 + 16 * 10 + 10}
+    steps = [s for (s,) in store.read("SELECT step FROM metrics WHERE run_id = ? AND "
+                                      "key = 'val_accuracy' ORDER BY step", (run_id,))]
+    assert steps == [0, 1]
+    # 1,347 images in batches of 64: 22 batches an epoch, 44 in all; sampled every 10th
+    batch_steps = [s for (s,) in store.read("SELECT step FROM metrics WHERE run_id = ? AND "
+                                            "key = 'batch/loss' ORDER BY step", (run_id,))]
+    assert batch_steps == [10, 20, 30, 40]
+    paths = sorted(p for (p,) in store.read("SELECT path FROM artifacts WHERE run_id = ? AND "
+                                            "kind = 'checkpoint'", (run_id,)))
+    assert paths == ["checkpoints/keras/digits-1.keras", "checkpoints/keras/digits-2.keras"]

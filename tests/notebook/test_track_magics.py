@@ -160,7 +160,7 @@ def test_metrics_logged_inside_the_cell_are_recorded(ip, nb_store):
     run(ip, "%%track\nimport jupyter_dlops as dl\nfor i in range(3):\n    dl.log_metric('loss', 1 / (i + 1))")
     flush(ip)
     assert cells(nb_store)[0]["metrics"] == {"loss": [0, 2]}
-    assert rows(nb_store, "SELECT COUNT(*) FROM metric WHERE key = 'loss'") == [(3,)]
+    assert rows(nb_store, "SELECT COUNT(*) FROM metrics WHERE key = 'loss'") == [(3,)]
 
 
 def test_outputs_are_recorded_and_secrets_redacted(ip, nb_store, monkeypatch):
@@ -289,3 +289,17 @@ def test_track_params_are_redacted_in_every_table(ip, nb_store):
     assert cell["params"] == {"api_key": "***redacted***", "auth": "***redacted***", "lr": 0.1}
     everything = json.dumps(rows(nb_store, "SELECT * FROM cell_executions")) + json.dumps(rows(nb_store, "SELECT * FROM params"))
     assert "plain-secret-value-99" not in everything and "x-77" not in everything
+
+
+def test_dlops_autolog_turns_on_the_named_frameworks(ip, nb_store, capsys):
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None:  # found, not imported: autolog imports nothing
+        pytest.skip("needs keras (pip install '.[dl]')")
+    load(ip)
+    capsys.readouterr()
+    assert run(ip, "%dlops autolog keras").success
+    assert capsys.readouterr().out == "dlops: autolog on for keras\n"
+    failed = run(ip, "%dlops autolog tensorflow")
+    assert not failed.success
+    assert "unknown framework 'tensorflow'" in str(failed.error_in_exec)

@@ -41,7 +41,7 @@ def test_a_change_after_metrics_starts_a_new_run_that_records_every_value(ip, nb
     flush(ip)
     assert rows(nb_store, "SELECT run_id, COUNT(*) FROM cell_execution GROUP BY run_id "
                           "ORDER BY MIN(start_time)") == [(first, 1), (second, 1)]
-    assert rows(nb_store, "SELECT run_id, step FROM metric WHERE key = 'loss' ORDER BY value") == [
+    assert rows(nb_store, "SELECT run_id, step FROM metrics WHERE key = 'loss' ORDER BY value") == [
         (second, 0), (first, 0)]  # no sawtooth: each run's steps start at 0
     panel.close()  # a closed panel follows no more runs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -110,3 +111,43 @@ def test_values_are_escaped(nb_store, tmp_path):
         assert "<script>" not in widget.table.value and "&lt;script&gt;" in widget.table.value
     finally:
         widget.close()
+
+
+def test_runs_widget_relative_path_empty_state_and_durations(nb_store, tmp_path, monkeypatch):
+    from jupyter_dlops.widgets import Runs
+    from jupyter_dlops.widgets.runs import format_duration
+
+    monkeypatch.chdir(tmp_path)
+    empty = Runs("nothing-yet.ipynb", refresh=0)
+    try:
+        assert "no runs for this notebook yet" in empty.table.value
+    finally:
+        empty.close()
+    _make_runs(str(tmp_path / "train.ipynb"), 2)
+    widget = Runs("train.ipynb", refresh=0)  # relative to the kernel's folder
+    try:
+        assert widget.table.value.count("<tr>") == 3
+        assert "var(--jp-ui-font-color1" in widget.table.value
+    finally:
+        widget.close()
+    assert [format_duration(s) for s in (3.25, 170.3, 7260)] == ["3.2 s", "2 min 50 s", "2 h 1 min"]
+
+
+def test_a_new_runs_widget_stops_the_one_it_replaces(nb_store, tmp_path):
+    from jupyter_dlops.widgets import Runs
+
+    path = str(tmp_path / "train.ipynb")
+    _make_runs(path, 1)
+    before = {t for t in threading.enumerate() if t.name == "dlops-runs-widget"}
+    widgets = [Runs(path, refresh=0.05) for _ in range(3)]  # the same cell run three times
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            alive = {t for t in threading.enumerate() if t.name == "dlops-runs-widget"} - before
+            if len(alive) == 1:
+                break
+            assert time.monotonic() < deadline, f"{len(alive)} refresh loops still running"
+            time.sleep(0.05)
+        assert [w._stop.is_set() for w in widgets] == [True, True, False]
+    finally:
+        widgets[-1].close()

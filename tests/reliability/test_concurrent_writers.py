@@ -79,7 +79,7 @@ def test_sixteen_writers(any_store_uri, child_env, tmp_path, shared, record_prop
     runs = store.search_run_ids("name like 'worker-%'")
     assert len(runs) == (0 if shared else WORKERS)
     assert all(store.get_run(r).status == "finished" for r in runs)
-    rows = store.read("SELECT COUNT(*), COUNT(DISTINCT value) FROM metric WHERE key = 'm'")[0]
+    rows = store.read("SELECT COUNT(*), COUNT(DISTINCT value) FROM metrics WHERE key = 'm'")[0]
     assert rows == (WORKERS * VALUES, WORKERS * VALUES)
     summaries = store.read("SELECT SUM(count), MIN(min), MAX(max) FROM metric_summary WHERE key = 'm'")[0]
     assert summaries == (WORKERS * VALUES, 0.0, WORKERS * VALUES - 1.0)

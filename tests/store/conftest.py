@@ -3,6 +3,7 @@
 import pytest
 from helpers import reset_tracking
 from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: F401
+from s3_server import objects_location, s3_location, s3_server  # noqa: F401
 
 
 @pytest.fixture

@@ -25,7 +25,10 @@ def runs(store):
     ("params.deep = false", {"b2"}),
     ("status in ('failed', 'killed')", {"c3"}),
     ("status not in ('failed')", {"a1", "b2", "d4"}),
-    ("not (params.opt = 'adam')", {"b2", "d4"}),
+    # d4 has no opt: unknown, and not unknown is unknown (three-valued, as != is)
+    ("not (params.opt = 'adam')", {"b2"}),
+    ("params.opt != 'adam'", {"b2"}),
+    ("not (params.opt = 'adam') or params.opt is null", {"b2", "d4"}),
     ("metrics.acc is null", {"d4"}),
     ("metrics.`val.loss` is not null", {"c3"}),
     ("metrics.val.loss < 0.5", {"c3"}),

@@ -13,6 +13,7 @@ if str(TESTS) not in sys.path:  # tests/ is not a package: make pg_server import
     sys.path.insert(0, str(TESTS))
 
 from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: E402, F401
+from s3_server import s3_location, s3_server  # noqa: E402, F401
 
 CORPUS = Path(__file__).parent / "notebooks"
 

@@ -53,3 +53,12 @@ export function trainNotebook(): string {
 export function inRoot(...parts: string[]): string {
   return path.join(ROOT, ...parts);
 }
+
+// The machines these tests run on are shared and often loaded (load average > 10 on 2 cores):
+// Galata's fixed 15 s waits (the app to start, the Launcher to show) fail there although the
+// app is only slow. Give every Galata wait at least 90 s; the assertions stay event-based.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const galataUtils = require('@jupyterlab/galata/lib/utils');
+const galataWait = galataUtils.waitForCondition;
+galataUtils.waitForCondition = (condition: unknown, timeout?: number) =>
+  galataWait(condition, Math.max(timeout ?? 0, 90000));
