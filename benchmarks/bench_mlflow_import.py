@@ -60,7 +60,7 @@ def main() -> None:
         started = time.perf_counter()
         report = import_mlflow(store, uri, artifacts=False)
         imported = time.perf_counter() - started
-        values = store.read("SELECT COUNT(*) FROM metric")[0][0]
+        values = store.read("SELECT COUNT(*) FROM metric_value")[0][0]
         assert len(frame) == len(report.imported) == args.runs and values == args.runs * args.values
     result = {"runs": args.runs, "values_per_run": args.values, "mlflow_write_s": round(written, 2),
               "mlflow_search_runs_s": round(search, 3), "dlops_import_s": round(imported, 3),

@@ -103,7 +103,9 @@ def _import_run(store, client, run, experiment: str, report: ImportReport, artif
 
     info, run_id = run.info, run.info.run_id
     with store.write() as cursor:  # what a cut-off import left behind
-        for table in ("param", "tag", "metric", "metric_summary", "artifact"):
+        cursor.execute("DELETE FROM metric_value WHERE series_id IN "
+                       "(SELECT series_id FROM metric_series WHERE run_id = ?)", (run_id,))
+        for table in ("param", "tag", "metric_series", "metric_summary", "artifact"):
             cursor.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
     store.log_params(run_id, dict(run.data.params))
     tags = dict(run.data.tags)

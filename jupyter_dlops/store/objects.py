@@ -146,11 +146,18 @@ class ObjectStore:
 class LocalObjectStore(ObjectStore):
     """Objects in a folder: sharded files, read-only, installed atomically."""
 
-    def __init__(self, root: str | os.PathLike[str], *, shared: bool = True) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, shared: bool = True,
+                 refusal: str | None = None) -> None:
         self.root = Path(root)
         self.tmp = self.root / "tmp"
         self.location = str(self.root)
         self.shared = shared
+        #: Why writes are refused (a team store's objects that no other member could read).
+        self.refusal = refusal
+
+    def _writable(self) -> None:
+        if self.refusal:
+            raise StoreError(self.refusal)
 
     def path(self, object_id: str) -> Path:
         if not is_object_id(object_id):
@@ -195,6 +202,7 @@ class LocalObjectStore(ObjectStore):
                 os.close(fd)
 
     def put_bytes(self, data: bytes) -> str:
+        self._writable()
         object_id = hash_bytes(data)
         with self.pinned():
             if not self._reuse(object_id):
@@ -204,6 +212,7 @@ class LocalObjectStore(ObjectStore):
     def put_file(self, source: str | os.PathLike[str], *, link: bool = False,
                  expected: str | None = None) -> str:
         """Store a file's content; ``link`` tries a hard link before copying."""
+        self._writable()
         object_id = hash_file(source)
         if expected is not None and object_id != expected:
             raise ContentChangedError(f"{source} changed after it was hashed; add it again")

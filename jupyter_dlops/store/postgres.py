@@ -164,7 +164,7 @@ def _team_objects(options: dict[str, str]) -> ObjectStore:
     named = options.get("artifacts") or os.environ.get("DLOPS_ARTIFACTS", "")
     if named:
         return open_objects(named)
-    return LocalObjectStore(project_root() / STORE_DIRNAME / "objects", shared=False)
+    return LocalObjectStore(project_root() / STORE_DIRNAME / "objects", shared=False, refusal=UNSHARED)
 
 
 class PostgresStore(SQLBackend, StoreOperations):
@@ -176,8 +176,9 @@ class PostgresStore(SQLBackend, StoreOperations):
         self.conninfo, options, location = split_uri(uri)
         self.address = address_of(location)
         super().__init__(location, _team_objects(options), location)
-        if self.objects.shared:
-            self.uri_for_children = with_artifacts(uri, self.objects.location)
+        # a child connects as this process does (password included); with a shared object
+        # location it writes there whatever folder it runs in, without one it is refused as we are
+        self.uri_for_children = with_artifacts(uri, self.objects.location) if self.objects.shared else uri
         self.read_only = False
         self.statement_timeout = env_float("DLOPS_SQL_TIMEOUT", 30.0)
         try:

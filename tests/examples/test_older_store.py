@@ -24,6 +24,12 @@ def test_store_from_before_data_tree_state_is_caught_up(tmp_path, store_dir):
         db.execute("DROP TRIGGER data_file_immutable")
         db.execute("DROP TRIGGER data_version_immutable")
         db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+        # metric values in version 1's one table, keyed by run id and key (before m007)
+        db.execute("CREATE TABLE metric AS SELECT run_id, key, value, step, timestamp FROM metrics")
+        db.execute("DROP VIEW metrics")
+        db.execute("DROP TABLE metric_value")
+        db.execute("DROP TABLE metric_series")
+        db.execute("CREATE VIEW metrics AS SELECT run_id, key, value, step, timestamp FROM metric")
     db.close()
     data = tmp_path / "data"
     data.mkdir()
@@ -38,3 +44,6 @@ def test_store_from_before_data_tree_state_is_caught_up(tmp_path, store_dir):
     names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     db.close()
     assert {"data_tree_state", "data_file_immutable", "data_version_immutable"} <= names
+    assert "metric" not in names and {"metric_series", "metric_value"} <= names
+    from jupyter_dlops.store import open_store
+    assert [tuple(p[:2]) for p in open_store(str(store_dir)).metric_series(run.run_id)["loss"]] == [(0, 0.5)]

@@ -246,9 +246,9 @@ def test_a_run_ending_while_the_server_is_down_ends_locally_and_is_sent_later(ow
 
 
 def test_a_run_child_in_another_project_writes_objects_where_the_parent_reads(pg_uri, tmp_path, child_env):
-    """No ``?artifacts=`` and no DLOPS_ARTIFACTS: the objects live in the parent's project
-    ``.dlops/objects``; a child started in the notebook's folder (another git project) must
-    write there too, not into its own project's."""
+    """DLOPS_ARTIFACTS names the team's objects relative to the parent's folder: a child started
+    in the notebook's folder (another git project) must write there too, not into its own
+    project's ``.dlops/objects`` nor a folder of that name beside it."""
     import nbformat
 
     here, there = tmp_path / "here", tmp_path / "there"
@@ -261,13 +261,31 @@ def test_a_run_child_in_another_project_writes_objects_where_the_parent_reads(pg
                                           "dl.log_artifact('out.bin')")]
     nbformat.write(nb, there / "make.ipynb")
     env = child_env(pg_uri)
-    env.pop("DLOPS_ARTIFACTS", None)
+    env["DLOPS_ARTIFACTS"] = "team-objects"
     done = subprocess.run([*DLOPS, "run", str(there / "make.ipynb"), "--engine", "script", "-p", "size", "5"],
                           cwd=here, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert not (there / ".dlops").exists()
-    objects = [p for p in (here / ".dlops" / "objects").rglob("*") if p.is_file()]
+    assert not (there / ".dlops").exists() and not (there / "team-objects").exists()
+    objects = [p for p in (here / "team-objects").rglob("*") if p.is_file()]
     assert any(p.read_bytes() == b"x" * 5 for p in objects)
+
+
+def test_a_team_store_with_no_shared_objects_refuses_a_run_and_writes_nothing(pg_uri, tmp_path, child_env):
+    """No ``?artifacts=`` and no DLOPS_ARTIFACTS: the run is refused with what to set, before
+    any row or object is written (issue 19: never split the team's objects silently)."""
+    script = tmp_path / "job.py"
+    script.write_text("print('ran')\n")
+    (tmp_path / ".git").mkdir()
+    env = child_env(pg_uri)
+    env.pop("DLOPS_ARTIFACTS", None)
+    before = open_store(pg_uri).read("SELECT COUNT(*) FROM run")[0][0]
+    done = subprocess.run([*DLOPS, "run", str(script)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "no shared object location" in done.stderr and "DLOPS_ARTIFACTS" in done.stderr
+    assert "ran" not in done.stdout
+    assert open_store(pg_uri).read("SELECT COUNT(*) FROM run")[0][0] == before
+    assert not [p for p in (tmp_path / ".dlops").rglob("*") if p.is_file() and "objects" in p.parts]
 
 
 def test_reads_work_on_a_read_only_server_with_a_stale_run(pg_uri, child_env):

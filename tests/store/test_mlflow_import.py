@@ -66,11 +66,11 @@ def test_runs_arrive_whole_and_a_second_import_adds_nothing(store, mlruns):
     # MLflow's own filter strings find them.
     assert store.search_run_ids("params.lr = '0.01' and attributes.status = 'FINISHED'") == [run.run_id]
 
-    counts = store.read("SELECT (SELECT COUNT(*) FROM run), (SELECT COUNT(*) FROM metric), "
+    counts = store.read("SELECT (SELECT COUNT(*) FROM run), (SELECT COUNT(*) FROM metric_value), "
                         "(SELECT COUNT(*) FROM artifact)")
     second = import_mlflow(store, str(folder))
     assert second.imported == [] and len(second.skipped) == 2
-    assert store.read("SELECT (SELECT COUNT(*) FROM run), (SELECT COUNT(*) FROM metric), "
+    assert store.read("SELECT (SELECT COUNT(*) FROM run), (SELECT COUNT(*) FROM metric_value), "
                       "(SELECT COUNT(*) FROM artifact)") == counts
 
 

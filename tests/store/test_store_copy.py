@@ -53,7 +53,7 @@ def test_sqlite_to_postgresql_and_back_loses_nothing(tmp_path, pg_store_uri, mon
     run_id = _fill(source, tmp_path)
     pg = open_store(pg_store_uri)
     report = copy_store(source, pg)
-    assert report.rows["run"] == 1 and report.rows["metric"] == 4 and report.objects >= 1
+    assert report.rows["run"] == 1 and report.rows["metric_value"] == 4 and report.objects >= 1
     back = open_store(str(tmp_path / "back"))
     copy_store(pg, back)
     assert _everything(back) == _everything(source)
