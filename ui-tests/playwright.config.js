@@ -19,6 +19,8 @@ process.env.JUPYTERLAB_GALATA_ROOT_DIR = root;
 process.env.DLOPS_STORE = store;
 
 const jupyter = process.env.DLOPS_JUPYTER || 'jupyter';
+// another port lets two checkouts run their UI tests side by side
+const port = process.env.DLOPS_UI_PORT || '8888';
 
 module.exports = {
   ...baseConfig,
@@ -30,6 +32,7 @@ module.exports = {
   expect: { timeout: 30 * 1000 },
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     viewport: { width: 1280, height: 800 },
     // Galata's default 'retain-on-failure' video needs a downloaded ffmpeg
     video: 'off',
@@ -50,8 +53,8 @@ module.exports = {
   },
   webServer: {
     // the server's log goes to jupyter-server.log, not into the test report
-    command: `${jupyter} lab --config jupyter_server_test_config.py > jupyter-server.log 2>&1`,
-    url: 'http://localhost:8888/lab',
+    command: `${jupyter} lab --config jupyter_server_test_config.py --ServerApp.port=${port} > jupyter-server.log 2>&1`,
+    url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: false,
     env: { ...process.env, JUPYTERLAB_GALATA_ROOT_DIR: root, DLOPS_STORE: store }
