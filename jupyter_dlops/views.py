@@ -45,6 +45,13 @@ VIEWS = {
         'sweep_id', 'name', 'notebook', 'spec', 'created', 'status', 'runs', 'finished',
         'failed',
     ),
+    'models': (
+        'name', 'version', 'content_id', 'path', 'run_id', 'flavor', 'framework_version',
+        'parameters', 'signature', 'created',
+    ),
+    'model_aliases': (
+        'name', 'alias', 'version',
+    ),
 }
 
 #: "runs, params, ...": the names, for help texts and error messages.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: F401 (fixtures)
 
@@ -99,3 +101,24 @@ def test_versions_and_aliases_on_both_stores(tmp_path, any_store_uri):  # noqa: 
         ("blob", 1, "file"), ("blob", 2, "file")]
     assert store.read("SELECT alias, version FROM model_alias") == [("best", 1)]
     assert dl.load_model("blob@best", store=any_store_uri).read_bytes() == b"one"
+
+
+def test_dlops_sql_reads_models_and_aliases_on_both_stores(tmp_path, any_store_uri):  # noqa: F811
+    """The ``models`` and ``model_aliases`` views: what ``dlops sql`` may read of the registry,
+    joined to the runs for lineage (on PostgreSQL the views are all ``dlops sql`` may read)."""
+    from helpers import run_cli
+
+    import jupyter_dlops as dl
+    from jupyter_dlops.registry import set_alias
+    from jupyter_dlops.store import open_store
+
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"weights")
+    with dl.start_run(name="maker", capture=False, store=any_store_uri) as run:
+        dl.log_model(path, "blob", run=run)
+    set_alias(open_store(any_store_uri), "blob@1", "production")
+    query = ("SELECT m.name, m.version, m.flavor, r.name AS run_name, a.alias FROM models m JOIN runs r "
+             "ON r.run_id = m.run_id JOIN model_aliases a ON a.name = m.name AND a.version = m.version")
+    done = run_cli("sql", query, "--json", env={"DLOPS_STORE": any_store_uri})
+    assert done.returncode == 0, done.stderr
+    assert [list(row.values()) for row in json.loads(done.stdout)] == [["blob", 1, "file", "maker", "production"]]

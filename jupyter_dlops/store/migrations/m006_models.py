@@ -29,5 +29,15 @@ TABLES = [
 ]
 
 
+#: What ``dlops sql`` reads: every version with its lineage key (run_id), and the aliases.
+VIEWS = [
+    "DROP VIEW IF EXISTS models",
+    """CREATE VIEW models AS SELECT name, version, content_id, path, run_id, flavor,
+        framework_version, parameters, signature, created FROM model_version""",
+    "DROP VIEW IF EXISTS model_aliases",
+    "CREATE VIEW model_aliases AS SELECT name, alias, version FROM model_alias",
+]
+
+
 def statements(dialect: str) -> list[str]:
-    return TABLES
+    return TABLES + VIEWS
