@@ -27,7 +27,7 @@ def connect(scheduler: str | None, workers: int, timeout: float = CONNECT_TIMEOU
     distributed = _require_distributed()
     if not scheduler:
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=False,
-                                           dashboard_address=None)
+                                           dashboard_address=":0")
         return distributed.Client(cluster), cluster
     try:
         return distributed.Client(scheduler, timeout=f"{timeout}s"), None

@@ -139,7 +139,7 @@ def kind_dask(p: Project) -> None:
     nb = p.notebook("secret-dask.ipynb")
     run_python("import distributed\nfrom jupyter_dlops.sweeps.api import sweep\n"
                "with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,\n"
-               "                              dashboard_address=None) as cluster:\n"
+               "                              dashboard_address=':0') as cluster:\n"
                f"    result = sweep({str(nb)!r}, {{'api_key': [{p.s['dask sweep api_key']!r}], 'lr': [0.1, 0.2]}},\n"
                "                   executor='dask', scheduler=cluster.scheduler_address, workers=2)\n"
                "assert all(r.status == 'finished' for r in result), [r.error for r in result]\n",

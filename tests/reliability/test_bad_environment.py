@@ -122,17 +122,19 @@ def test_store_on_a_read_only_mount(tmp_path):
 
 # -- two gc at once while runs write --------------------------------------------------------
 WRITER = r'''
-import sys, time
+import os, sys
 import jupyter_dlops as dl
-index, stop = int(sys.argv[1]), float(sys.argv[2])
+index, folder = int(sys.argv[1]), sys.argv[2]
 i = 0
 with dl.start_run(name=f"writer-{index}", capture=False) as run:
-    while time.time() < stop:
+    while not os.path.exists(os.path.join(folder, "stop")):
         # a new object each time, and one old unreferenced object reused (deduplicated)
         run.client.log_bytes(run.run_id, f"w{index}-{i}".encode() * 200, f"a{i}.bin")
         run.client.log_bytes(run.run_id, b"old garbage %d" % (i % 3), f"reused{i}.bin")
         run.log_metric("i", i)
         i += 1
+        if i == 3:  # old objects 0-2 are referenced now: the collectors may start
+            open(os.path.join(folder, f"ready-{index}"), "w").close()
 print(i)
 '''
 
@@ -148,15 +150,20 @@ def test_two_gc_at_once_while_runs_write(any_store_uri, child_env, tmp_path):
     env = child_env(any_store_uri)
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    stop = time.time() + 6
-    writers = [subprocess.Popen([sys.executable, str(script), str(i), str(stop)], env=env,
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    writers = [subprocess.Popen([sys.executable, str(script), str(i), str(signals)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(3)]
-    time.sleep(2)
+    # event-based, not timed: the collectors start once every writer has reused objects 0-2
+    while len(list(signals.glob("ready-*"))) < 3:
+        assert all(p.poll() is None for p in writers), [p.communicate() for p in writers]
+        time.sleep(0.05)
     gcs = []
-    while time.time() < stop - 0.5:
+    for _ in range(3):  # three rounds of two collectors at once, while the writers go on
         pair = [subprocess.Popen([*DLOPS, "gc", "--json"], env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
         gcs += [(p, *p.communicate(timeout=120)) for p in pair]
+    (signals / "stop").touch()
     for proc in writers:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err

@@ -29,7 +29,7 @@ def test_a_sweep_runs_from_the_bucket_with_no_shared_folder(store_uri, corpus, s
 
     monkeypatch.setattr(shipping, "ship", ship_then_hide)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, local_directory=str(tmp_path / "dask")) as cluster:
+                                  dashboard_address=":0", local_directory=str(tmp_path / "dask")) as cluster:
         result = api.sweep(corpus / "train.ipynb", {"lr": [0.1, 0.2]}, executor="dask",
                            scheduler=cluster.scheduler_address, workers=2, engine="script")
     assert [r.status for r in result] == ["finished"] * 2, [r.error for r in result]

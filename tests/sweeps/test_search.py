@@ -58,7 +58,7 @@ def _pruned_search(corpus, engine: str, where: str):
         return sweep(corpus / "quadratic.py", params, **options)
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         return sweep(corpus / "quadratic.py", params, executor="dask", scheduler=cluster.scheduler_address,
                      **options)
 

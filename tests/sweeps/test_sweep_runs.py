@@ -119,7 +119,7 @@ def test_ctrl_c_while_kernels_start_kills_their_runs_too(store_uri, corpus):
 def test_dask_local_cluster_every_worker_writes_to_the_store(store_uri, corpus):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         result = sweep(corpus / "train.ipynb", {"lr": [0.1, 0.2, 0.3]}, executor="dask",
                        scheduler=cluster.scheduler_address, workers=2, engine="script")
     assert [r.status for r in result] == ["finished"] * 3
