@@ -20,6 +20,10 @@ export const DEFAULT_CHART_OPTIONS: IChartOptions = { logY: false, smoothing: 0,
 let current: IChartOptions = { ...DEFAULT_CHART_OPTIONS };
 let settings: ISettingRegistry.ISettings | null = null;
 let saveTimer: number | undefined;
+// a change made here and not yet saved wins over the registry's older value (its `changed`
+// signal for an earlier save would otherwise undo a slider moved since)
+let changes = 0;
+let saved = 0;
 const listeners = new Set<(options: IChartOptions) => void>();
 
 function valid(value: unknown): IChartOptions {
@@ -40,7 +44,7 @@ function publish(next: IChartOptions): void {
 /** Follow the plugin's settings (called once they are loaded). */
 export function bindChartSettings(loaded: ISettingRegistry.ISettings): void {
   settings = loaded;
-  const read = () => publish(valid(loaded.get('charts').composite));
+  const read = () => saved >= changes && publish(valid(loaded.get('charts').composite));
   read();
   loaded.changed.connect(read);
 }
@@ -52,8 +56,12 @@ export function chartOptions(): IChartOptions {
 /** Change some options now; saved a moment later (a dragged slider would save at every step). */
 export function setChartOptions(change: Partial<IChartOptions>): void {
   publish(valid({ ...current, ...change }));
+  const version = ++changes;
   window.clearTimeout(saveTimer);
-  saveTimer = window.setTimeout(() => void settings?.set('charts', current as any), 300);
+  saveTimer = window.setTimeout(() => {
+    const done = () => (saved = Math.max(saved, version));
+    settings ? settings.set('charts', current as any).then(done, done) : done();
+  }, 300);
 }
 
 export function onChartOptions(listener: (options: IChartOptions) => void): () => void {
