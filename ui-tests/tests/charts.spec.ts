@@ -216,3 +216,35 @@ test.describe('Sweep views', () => {
     await expect(page.locator('.jp-dlops-sweep h2')).toHaveText('Sweep ui-sweep');
   });
 });
+
+test.describe('Screenshots, light and dark', () => {
+  test.beforeEach(async ({ page }) => resetCharts(page));
+
+  test('compare, detail and a chart look the same as their committed snapshots', async ({ page }) => {
+    // tall enough for the whole compare view; the width fixes the charts' width
+    await page.setViewportSize({ width: 1280, height: 2000 });
+    const shot = { maxDiffPixelRatio: 0.02, animations: 'disabled' as const };
+    for (const theme of ['light', 'dark']) {
+      if (theme === 'dark') {
+        await page.theme.setDarkTheme();
+      }
+      const view = await compare(page, [seeded['code-a'], seeded['code-b']]);
+      await expect(view.locator('.jp-dlops-code-diff .jp-dlops-diff-add')).toHaveCount(1);
+      await expect(view.locator('.uplot')).toHaveCount(2);
+      await page.mouse.move(0, 0); // no hover readout in the legends
+      // run ids and start times differ from one seeding to the next (and with the time zone)
+      const mask = [view.locator('th[data-run-id]'), view.locator('tr[data-key="start"] td')];
+      expect(await view.screenshot({ mask, ...shot })).toMatchSnapshot(`compare-${theme}.png`, shot);
+      const chart = view.locator('.jp-dlops-chart[data-metric="acc"]');
+      expect(await chart.screenshot(shot)).toMatchSnapshot(`chart-${theme}.png`, shot);
+      await command(page, 'jupyter-dlops:open-run', { runId: seeded['code-a'] });
+      const detail = page.locator(`.jp-dlops-detail[data-run-id="${seeded['code-a']}"]`);
+      await expect(detail.locator('.uplot')).toHaveCount(2);
+      await page.mouse.move(0, 0);
+      const detailMask = [detail.locator('tr[data-key="run id"] td'), detail.locator('tr[data-key="start"] td')];
+      expect(await detail.screenshot({ mask: detailMask, ...shot })).toMatchSnapshot(`detail-${theme}.png`, shot);
+      await page.evaluate(() => (window as any).jupyterapp.commands.execute('application:close-all'));
+    }
+    await page.theme.setLightTheme();
+  });
+});
