@@ -80,7 +80,8 @@ def entry_text(store: Any, run: Any) -> str | None:
     text = _object_text(store, code.get("entry_object"))
     if text is None:
         return None
-    return notebook_code(text) or text
+    code_cells = notebook_code(text)
+    return text if code_cells is None else code_cells
 
 
 def unified(before: str | None, after: str | None, names: tuple[str, str]) -> str:
