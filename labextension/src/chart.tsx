@@ -39,7 +39,8 @@ function xValues(curve: ICurve, axis: XAxis): number[] {
   if (axis === 'step') {
     return curve.points.map(p => p[0]);
   }
-  const start = curve.points.length ? Math.min(...curve.points.map(p => p[2])) : 0;
+  // a loop, not Math.min(...): a long series would overflow the call stack's argument limit
+  const start = curve.points.reduce((low, p) => Math.min(low, p[2]), Infinity);
   return curve.points.map(p => (axis === 'wall' ? p[2] : p[2] - start));
 }
 

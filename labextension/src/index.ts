@@ -6,13 +6,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, ToolbarButton, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, MainAreaWidget, showDialog, ToolbarButton, WidgetTracker } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
+import { listSweeps } from './api';
 import { bindChartSettings } from './chartprefs';
 import { CommandIDs } from './commands';
 import { exportPanel } from './exporter';
@@ -125,9 +126,11 @@ function addSweepCommand(app: JupyterFrontEnd, tracker: WidgetTracker<MainAreaWi
     execute: async args => {
       let sweep = args.sweep ? String(args.sweep) : null;
       if (!sweep) {
-        const { InputDialog } = await import('@jupyterlab/apputils');
-        const { listSweeps } = await import('./api');
         const names = ((await listSweeps()) as { name: string }[]).map(s => s.name);
+        if (!names.length) {
+          await showDialog({ title: 'No sweeps yet', body: 'dlops sweep NOTEBOOK -p NAME V1 V2 records one.' });
+          return;
+        }
         sweep = (await InputDialog.getItem({ title: 'Show sweep', items: names })).value;
       }
       if (sweep) {

@@ -205,7 +205,12 @@ test.describe('Sweep views', () => {
     await expect(parallel.locator(`polyline[data-run-id="${best}"]`)).toHaveAttribute('stroke-opacity', '1');
     // a click on the line (its stroke; dispatched, as the centre of its box may miss it)
     await parallel.locator(`polyline[data-run-id="${best}"]`).dispatchEvent('click');
-    await expect(page.locator(`.jp-dlops-detail[data-run-id="${best}"]`)).toBeVisible();
+    const detail = page.locator(`.jp-dlops-detail[data-run-id="${best}"]`);
+    await expect(detail).toBeVisible();
+    await expect(sweep).toBeHidden();
+    // a sweep run's detail leads back to its sweep's views
+    await detail.locator('.jp-dlops-open-sweep').click();
+    await expect(sweep).toBeVisible();
   });
 
   test('the palette command lists the sweeps to choose from', async ({ page }) => {
