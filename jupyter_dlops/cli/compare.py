@@ -5,21 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import DlopsError
 from .output import fmt, table
 from .show import data_versions
 
 
 def _packages(store, run) -> dict[str, str]:
-    env = run.sections.get("environment") or {}
-    object_id = env.get("packages_object")
-    if not object_id:
-        return {}
-    try:
-        entries = json.loads(store.objects.read_bytes(object_id))
-    except (DlopsError, ValueError):
-        return {}
-    return dict(e.split("==", 1) for e in entries if "==" in e)
+    from ..tracking.runcompare import run_packages
+
+    return run_packages(store, run)
 
 
 def environment(run) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
+from .compare import CompareHandler
 from .export import ExportHandler
 from .runs import (
     DataVersionsHandler,
@@ -33,6 +34,7 @@ ROUTES: list[tuple[str, type]] = [
     ("data-versions", DataVersionsHandler),
     ("export", ExportHandler),
     ("store", StoreHandler),
+    ("compare", CompareHandler),
 ]
 
 

@@ -224,3 +224,20 @@ export function exportNotebook(
     body: JSON.stringify({ path, strict, force })
   });
 }
+
+/** A row of the compare route: one value per run, null where a run has none. */
+export interface ICompareRow {
+  key: string;
+  values: (string | null)[];
+}
+
+/** What the compare view needs stored objects for: packages that differ, and the code. */
+export interface ICompareDetails {
+  runs: { run_id: string; name: string }[];
+  packages: ICompareRow[];
+  code: { entries: (string | null)[]; git_diffs: (string | null)[]; diffs: string[] };
+}
+
+export function compareDetails(runIds: string[]): Promise<ICompareDetails> {
+  return requestAPI<ICompareDetails>(`compare${query({ runs: runIds.join(',') })}`);
+}

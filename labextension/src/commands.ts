@@ -8,4 +8,5 @@ export namespace CommandIDs {
   export const openRun = 'jupyter-dlops:open-run';
   export const compare = 'jupyter-dlops:compare';
   export const openTable = 'jupyter-dlops:open-runs-table';
+  export const openSweep = 'jupyter-dlops:open-sweep';
 }

@@ -1,18 +1,17 @@
-/** Two or more runs side by side: params, metrics, sections that differ, and overlaid curves. */
+/** Two or more runs side by side: params, metrics, overlaid curves, hardware, cost, packages, code. */
 import { ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { getRun, IRun, metricSeries, MetricSeries } from './api';
-import { MetricChart } from './chart';
+import { compareDetails, getRun, ICompareDetails, ICompareRow, IRun, metricSeries, MetricSeries } from './api';
+import { ChartGroup } from './chart';
+import { CodeSection, flatten, PackagesSection, RunsTable, SectionTables } from './comparesections';
 import { formatDuration, formatTime, formatValue, shortId } from './format';
 
-interface IRow {
-  key: string;
-  values: string[];
-}
+/** Sections drawn as tables or charts of their own, not as rows of the main table. */
+const OWN_SECTIONS = new Set(['hardware', 'cost', 'usage']);
 
-/** One row per field; ``differs`` marks rows whose values are not all equal. */
-export function compareRows(runs: IRun[]): IRow[] {
+/** One row per field of the main table. */
+export function compareRows(runs: IRun[]): ICompareRow[] {
   const union = (pick: (r: IRun) => object) =>
     Array.from(new Set(runs.flatMap(r => Object.keys(pick(r))))).sort();
   return [
@@ -38,96 +37,88 @@ export function compareRows(runs: IRun[]): IRow[] {
   ];
 }
 
-/** Every leaf of an object as a dotted key (``hardware.cpu_model``): rows, not raw JSON. */
-export function flatten(value: unknown, prefix: string, out: Map<string, string>, depth = 0): void {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 3) {
-    for (const [key, item] of Object.entries(value as object)) {
-      flatten(item, `${prefix}.${key}`, out, depth + 1);
-    }
-  } else if (Array.isArray(value) && value.every(v => v === null || typeof v !== 'object')) {
-    out.set(prefix, value.map(v => formatValue(v)).join(', '));
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, out, depth + 1));
-  } else {
-    out.set(prefix, formatValue(value));
-  }
-}
-
-/** The recorded sections (code, environment, hardware, cost...) one leaf a row. */
-function sectionRows(runs: IRun[]): IRow[] {
+/** The other recorded sections (code, environment...) one leaf a row; object ids left out
+ * (the packages and code sections show what they hold). */
+function sectionRows(runs: IRun[]): ICompareRow[] {
   const flat = runs.map(run => {
     const out = new Map<string, string>();
     for (const [name, body] of Object.entries(run.sections ?? {})) {
-      flatten(body, name, out);
+      if (!OWN_SECTIONS.has(name)) {
+        flatten(body, name, out);
+      }
     }
     return out;
   });
-  const keys = Array.from(new Set(flat.flatMap(f => Array.from(f.keys())))).sort();
+  const keys = Array.from(new Set(flat.flatMap(f => Array.from(f.keys())))).filter(k => !k.endsWith('_object')).sort();
   return keys.map(key => ({ key, values: flat.map(f => f.get(key) ?? '') }));
 }
 
 export function CompareTable(props: { runs: IRun[] }) {
-  return (
-    <div className="jp-dlops-compare-scroll">
-    <table className="jp-dlops-compare-table">
-      <thead>
-        <tr>
-          <th />
-          {props.runs.map(r => <th key={r.run_id} data-run-id={r.run_id}>{r.name} ({shortId(r.run_id)})</th>)}
-        </tr>
-      </thead>
-      <tbody>
-        {compareRows(props.runs).map(row => (
-          <tr key={row.key} data-key={row.key} className={new Set(row.values).size > 1 ? 'jp-dlops-differs' : ''}>
-            <th>{row.key}</th>
-            {row.values.map((value, i) => <td key={i}>{value}</td>)}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    </div>
-  );
+  return <RunsTable runs={props.runs} rows={compareRows(props.runs)} name="main" />;
 }
 
+/** One chart per metric, one series per run, the legend naming the runs. */
 function CompareCharts(props: { runs: IRun[]; series: MetricSeries[] }) {
-  const keys = Array.from(new Set(props.series.flatMap(s => Object.keys(s)))).sort();
-  return (
-    <div className="jp-dlops-charts">
-      {keys.map(key => (
-        <MetricChart
-          key={key}
-          title={key}
-          curves={props.runs.map((run, i) => ({ label: run.name, points: props.series[i][key] ?? [] }))}
-        />
-      ))}
-    </div>
-  );
+  const charts = React.useMemo(() => {
+    const keys = Array.from(new Set(props.series.flatMap(s => Object.keys(s)))).sort();
+    return keys.map(key => ({
+      title: key,
+      curves: props.runs.map((run, i) => ({ label: run.name, points: props.series[i][key] ?? [] }))
+    }));
+  }, [props.runs, props.series]);
+  return <ChartGroup charts={charts} />;
 }
 
-function CompareLoader(props: { runIds: string[] }) {
-  const [state, setState] = React.useState<{ runs?: IRun[]; series?: MetricSeries[]; error?: string }>({});
+interface ICompareState {
+  runs?: IRun[];
+  series?: MetricSeries[];
+  details?: ICompareDetails;
+  error?: string;
+}
+
+function CompareLoader(props: { runIds: string[]; openSweep?: (sweep: string) => void }) {
+  const [state, setState] = React.useState<ICompareState>({});
   React.useEffect(() => {
-    Promise.all([Promise.all(props.runIds.map(getRun)), Promise.all(props.runIds.map(id => metricSeries(id)))])
-      .then(([runs, series]) => setState({ runs, series }))
+    Promise.all([
+      Promise.all(props.runIds.map(getRun)),
+      Promise.all(props.runIds.map(id => metricSeries(id))),
+      compareDetails(props.runIds)
+    ])
+      .then(([runs, series, details]) => setState({ runs, series, details }))
       .catch(e => setState({ error: (e as Error).message }));
   }, [props.runIds.join(',')]);
   if (state.error) {
     return <div className="jp-dlops-error" role="alert">{state.error}</div>;
   }
-  if (!state.runs || !state.series) {
+  if (!state.runs || !state.series || !state.details) {
     return <p className="jp-dlops-muted">Loading {props.runIds.length} runs…</p>;
   }
+  const sweeps = new Set(state.runs.map(r => r.sweep_id));
+  const sweep = sweeps.size === 1 ? state.runs[0].sweep_id : null;
   return (
     <div className="jp-dlops-compare">
-      <h2>Compare {state.runs.length} runs</h2>
+      <h2>
+        Compare {state.runs.length} runs
+        {sweep && props.openSweep && (
+          <button className="jp-mod-styled jp-dlops-open-sweep" onClick={() => props.openSweep!(sweep)}>
+            Sweep views
+          </button>
+        )}
+      </h2>
       <CompareTable runs={state.runs} />
       <CompareCharts runs={state.runs} series={state.series} />
+      <SectionTables runs={state.runs} />
+      <PackagesSection details={state.details} />
+      <CodeSection details={state.details} />
     </div>
   );
 }
 
 export class CompareWidget extends ReactWidget {
-  constructor(readonly runIds: string[]) {
+  constructor(
+    readonly runIds: string[],
+    private openSweep?: (sweep: string) => void
+  ) {
     super();
     this.id = `jupyter-dlops-compare-${runIds.map(shortId).join('-')}`;
     this.title.label = `Compare ${runIds.length} runs`;
@@ -136,6 +127,6 @@ export class CompareWidget extends ReactWidget {
   }
 
   render(): JSX.Element {
-    return <CompareLoader runIds={this.runIds} />;
+    return <CompareLoader runIds={this.runIds} openSweep={this.openSweep} />;
   }
 }

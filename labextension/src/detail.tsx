@@ -108,14 +108,21 @@ function RunError(props: { run: IRun }) {
   );
 }
 
-export function RunDetail(props: { run: IRun; series: MetricSeries }) {
+export function RunDetail(props: { run: IRun; series: MetricSeries; openSweep?: (sweep: string) => void }) {
   const { run } = props;
   const metricRows = Object.entries(run.metrics).map(
     ([key, m]) => [key, `last ${formatValue(m.last)} · min ${formatValue(m.min)} · max ${formatValue(m.max)} · ${m.count} values`] as [string, unknown]
   );
   return (
     <div className="jp-dlops-detail" data-run-id={run.run_id}>
-      <h2>{run.name} <span className={`jp-dlops-badge jp-dlops-status-${run.status}`}>{run.status}</span></h2>
+      <h2>
+        {run.name} <span className={`jp-dlops-badge jp-dlops-status-${run.status}`}>{run.status}</span>
+        {run.sweep_id && props.openSweep && (
+          <button className="jp-mod-styled jp-dlops-open-sweep" onClick={() => props.openSweep!(run.sweep_id!)}>
+            Sweep views
+          </button>
+        )}
+      </h2>
       <KeyValueTable rows={summaryRows(run)} />
       {run.error && <RunError run={run} />}
       <Section title="params" open><KeyValueTable rows={Object.entries(run.params)} /></Section>
@@ -147,7 +154,7 @@ export function RunDetail(props: { run: IRun; series: MetricSeries }) {
 const LIVE_DETAIL_MS = 3000;
 
 /** Load the run and its curves; while the run is running, load them again every few seconds. */
-function RunDetailLoader(props: { runId: string; onName: (name: string) => void }) {
+function RunDetailLoader(props: { runId: string; onName: (name: string) => void; openSweep?: (sweep: string) => void }) {
   const [state, setState] = React.useState<{ run?: IRun; series?: MetricSeries; error?: string }>({});
   const [tick, setTick] = React.useState(0);
   React.useEffect(() => {
@@ -176,11 +183,14 @@ function RunDetailLoader(props: { runId: string; onName: (name: string) => void 
   if (!state.run || !state.series) {
     return <p className="jp-dlops-muted">Loading run {shortId(props.runId)}…</p>;
   }
-  return <RunDetail run={state.run} series={state.series} />;
+  return <RunDetail run={state.run} series={state.series} openSweep={props.openSweep} />;
 }
 
 export class RunDetailWidget extends ReactWidget {
-  constructor(readonly runId: string) {
+  constructor(
+    readonly runId: string,
+    private openSweep?: (sweep: string) => void
+  ) {
     super();
     this.id = `jupyter-dlops-run-${runId}`;
     this.title.label = `Run ${shortId(runId)}`;
@@ -195,6 +205,6 @@ export class RunDetailWidget extends ReactWidget {
   };
 
   render(): JSX.Element {
-    return <RunDetailLoader runId={this.runId} onName={this.onName} />;
+    return <RunDetailLoader runId={this.runId} onName={this.onName} openSweep={this.openSweep} />;
   }
 }

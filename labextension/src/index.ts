@@ -6,13 +6,15 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, ToolbarButton, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, MainAreaWidget, showDialog, ToolbarButton, WidgetTracker } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
+import { listSweeps } from './api';
+import { bindChartSettings } from './chartprefs';
 import { CommandIDs } from './commands';
 import { exportPanel } from './exporter';
 import { experimentsIcon, exportIcon, parametersIcon, skipIcon } from './icons';
@@ -117,31 +119,55 @@ function columnStore(settings: ISettingRegistry.ISettings | null): IColumnStore 
   };
 }
 
+/** A sweep's scatter and parallel coordinates; without a sweep named, a choice of the sweeps. */
+function addSweepCommand(app: JupyterFrontEnd, tracker: WidgetTracker<MainAreaWidget>, openRun: (id: string) => void) {
+  app.commands.addCommand(CommandIDs.openSweep, {
+    label: 'Show Sweep (scatter, parallel coordinates)',
+    execute: async args => {
+      let sweep = args.sweep ? String(args.sweep) : null;
+      if (!sweep) {
+        const names = ((await listSweeps()) as { name: string }[]).map(s => s.name);
+        if (!names.length) {
+          await showDialog({ title: 'No sweeps yet', body: 'dlops sweep NOTEBOOK -p NAME V1 V2 records one.' });
+          return;
+        }
+        sweep = (await InputDialog.getItem({ title: 'Show sweep', items: names })).value;
+      }
+      if (sweep) {
+        const { SweepWidget } = await import('./sweep');
+        openInMain(app, new SweepWidget(sweep, openRun), tracker);
+      }
+    }
+  });
+}
+
 const PANEL_PLUGIN_ID = 'jupyter-dlops:experiments';
 
 function addViewCommands(app: JupyterFrontEnd, restorer: ILayoutRestorer | null, settings: () => ISettingRegistry.ISettings | null) {
   const trackers = {
     run: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-run' }),
     compare: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-compare' }),
-    table: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-runs' })
+    table: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-runs' }),
+    sweep: new WidgetTracker<MainAreaWidget>({ namespace: 'jupyter-dlops-sweep' })
   };
   const actions = {
     openRun: (runId: string) => void app.commands.execute(CommandIDs.openRun, { runId }),
     compare: (runIds: string[]) => void app.commands.execute(CommandIDs.compare, { runIds })
   };
+  const openSweep = (sweep: string) => void app.commands.execute(CommandIDs.openSweep, { sweep });
   // the views load on first use: they are not in the bundle loaded at startup
   app.commands.addCommand(CommandIDs.openRun, {
     label: 'Show Run',
     execute: async args => {
       const { RunDetailWidget } = await import('./detail');
-      openInMain(app, new RunDetailWidget(String(args.runId)), trackers.run);
+      openInMain(app, new RunDetailWidget(String(args.runId), openSweep), trackers.run);
     }
   });
   app.commands.addCommand(CommandIDs.compare, {
     label: 'Compare Runs',
     execute: async args => {
       const { CompareWidget } = await import('./compare');
-      openInMain(app, new CompareWidget(args.runIds as string[]), trackers.compare);
+      openInMain(app, new CompareWidget(args.runIds as string[], openSweep), trackers.compare);
     }
   });
   app.commands.addCommand(CommandIDs.openTable, {
@@ -152,7 +178,12 @@ function addViewCommands(app: JupyterFrontEnd, restorer: ILayoutRestorer | null,
       openInMain(app, new RunsTableWidget(actions, columnStore(settings())), trackers.table);
     }
   });
+  addSweepCommand(app, trackers.sweep, actions.openRun);
   if (restorer) {
+    void restorer.restore(trackers.sweep, {
+      command: CommandIDs.openSweep, name: w => `sweep:${(w.content as any).sweepRef}`,
+      args: w => ({ sweep: (w.content as any).sweepRef })
+    });
     void restorer.restore(trackers.run, {
       command: CommandIDs.openRun, name: w => `run:${(w.content as any).runId}`,
       args: w => ({ runId: (w.content as any).runId })
@@ -174,7 +205,10 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null, palette: ICommandPalette | null,
     registry: ISettingRegistry | null) => {
     let settings: ISettingRegistry.ISettings | null = null;
-    registry?.load(PANEL_PLUGIN_ID).then(loaded => (settings = loaded)).catch(() => undefined);
+    registry?.load(PANEL_PLUGIN_ID).then(loaded => {
+      settings = loaded;
+      bindChartSettings(loaded);
+    }).catch(() => undefined);
     const actions = addViewCommands(app, restorer, () => settings);
     const panel = new ExperimentsPanel({
       ...actions, openTable: () => void app.commands.execute(CommandIDs.openTable)
@@ -186,7 +220,7 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.openPanel, {
       label: 'Show Experiments Sidebar', execute: () => app.shell.activateById(panel.id)
     });
-    for (const command of [CommandIDs.openPanel, CommandIDs.openTable]) {
+    for (const command of [CommandIDs.openPanel, CommandIDs.openTable, CommandIDs.openSweep]) {
       palette?.addItem({ command, category: CATEGORY });
     }
   }
