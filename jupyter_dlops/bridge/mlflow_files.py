@@ -11,6 +11,7 @@ import's time. Here each folder is listed once and a metric file is read as one 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,17 +88,53 @@ def _texts(folder: Path) -> dict[str, str]:
 
 
 def _yaml(path: Path) -> dict | None:
-    import yaml
-
-    try:
-        loader = yaml.CSafeLoader
-    except AttributeError:  # PyYAML built without libyaml
-        loader = yaml.SafeLoader
     try:
         with open(path, encoding="utf-8") as handle:
-            document = yaml.load(handle, Loader=loader)  # noqa: S506 (a safe loader)
+            text = handle.read()
     except FileNotFoundError:
         return None
+    flat = _flat_yaml(text)
+    return flat if flat is not None else _full_yaml(path, text)
+
+
+def _flat_yaml(text: str) -> dict | None:
+    """MLflow's meta.yaml, one ``key: value`` a line, read without a YAML parser (a thousand
+    runs' files cost a second through PyYAML); None for anything but integers, null, ``[]``
+    and plain or single-quoted strings, which PyYAML then reads."""
+    document: dict = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(": ")
+        if not sep or not key or key[0] in " #-?" or ":" in key:
+            return None
+        if value in ("null", "~", ""):
+            document[key] = None
+        elif value == "[]":
+            document[key] = []
+        elif _INTEGER.fullmatch(value):
+            document[key] = int(value)
+        elif len(value) > 1 and value[0] == value[-1] == "'" and "'" not in value[1:-1].replace("''", ""):
+            document[key] = value[1:-1].replace("''", "'")
+        elif _PLAIN.fullmatch(value) and not _OTHER_SCALAR.fullmatch(value):
+            document[key] = value
+        else:
+            return None
+    return document
+
+
+# A plain scalar PyYAML reads as a string: no indicator first, no ": " or " #" inside...
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n]*(?<!\s)")
+_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
+# ...unless it resolves to another type (floats, booleans, octal, sexagesimal, timestamps).
+_OTHER_SCALAR = re.compile(r"(?i:[-+]?(?:\.?[0-9][0-9_.:eE+-]*|\.inf|\.nan)|y|n|yes|no|true|false|on|off|null|"
+                           r"[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?.*)|.*(?:: | #).*")
+
+
+def _full_yaml(path: Path, text: str) -> dict | None:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # SafeLoader: PyYAML without libyaml
+    try:
+        document = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         raise UsageError(f"{path} is not MLflow's meta.yaml ({str(error).splitlines()[0]})") from None
     return document if isinstance(document, dict) else None

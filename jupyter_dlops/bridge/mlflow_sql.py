@@ -33,7 +33,7 @@ def read_database(path: Path) -> Iterator[SourceRun]:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not TABLES <= tables:
+        if not tables >= TABLES:
             raise UsageError(f"{path} is not an MLflow database (it lacks the tables "
                              f"{', '.join(sorted(TABLES - tables))})")
         runs = conn.execute(

@@ -10,10 +10,13 @@ row are cleared first.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import values
+from ..capture.redact import known_secrets, redact_value
 from ..models import RUN_COLUMNS, Artifact, Run
 from .metric_ops import _summarise
 
@@ -29,12 +32,14 @@ _UNPACK = {
                   "(e->>0)::double precision / 1000 FROM json_array_elements(?::json) AS e",
 }
 # MLflow's latest value of a metric is the greatest (step, timestamp, value); so is ours.
-_SUMMARY = (
+_LAST = ("(SELECT v.{column} FROM metric_value v WHERE v.series_id = s.series_id "
+         "ORDER BY v.step DESC, v.timestamp DESC, v.value DESC LIMIT 1)")
+_SUMMARIES = (
     "INSERT INTO metric_summary (run_id, key, last, min, max, count, last_step, last_timestamp) "
-    "SELECT ?, ?, l.value, a.lo, a.hi, a.n, l.step, l.timestamp FROM "
-    "(SELECT MIN(value) AS lo, MAX(value) AS hi, COUNT(*) AS n FROM metric_value WHERE series_id = ?) a, "
-    "(SELECT step, value, timestamp FROM metric_value WHERE series_id = ? "
-    "ORDER BY step DESC, timestamp DESC, value DESC LIMIT 1) l"
+    f"SELECT s.run_id, s.key, {_LAST.format(column='value')}, a.lo, a.hi, a.n, "
+    f"{_LAST.format(column='step')}, {_LAST.format(column='timestamp')} FROM metric_series s JOIN "
+    "(SELECT series_id, MIN(value) AS lo, MAX(value) AS hi, COUNT(*) AS n FROM metric_value "
+    "WHERE series_id IN ({marks}) GROUP BY series_id) a ON a.series_id = s.series_id"
 )
 
 
@@ -80,16 +85,26 @@ def write_runs(store, runs: Sequence[ImportedRun]) -> int:
     # Series rows are committed first and never deleted (see MetricOperations._series_ids),
     # so their ids stay valid if this transaction is rolled back or replayed.
     series = store._series_ids({(r.run.run_id, key) for r in runs for key in r.metrics})
-    written = 0
+    known = known_secrets()  # once a batch: it reads the whole environment
+    written, unpacked = 0, []
     with store.write() as cursor:
         _clear(cursor, [r.run.run_id for r in runs])
         cursor.executemany("INSERT INTO param (run_id, key, type, num, text, json) VALUES (?, ?, ?, ?, ?, ?)",
-                           [row for r in runs for row in _param_rows(r)])
+                           [row for r in runs for row in _param_rows(r, known)])
         cursor.executemany("INSERT INTO tag (run_id, key, value) VALUES (?, ?, ?)",
-                           [row for r in runs for row in _tag_rows(r)])
+                           [row for r in runs for row in _tag_rows(r, known)])
         for r in runs:
             for key, history in r.metrics.items():
-                written += _write_history(store, cursor, r.run.run_id, key, series[(r.run.run_id, key)], history)
+                series_id = series[(r.run.run_id, key)]
+                count = _write_json(store, cursor, series_id, history) if isinstance(history, str) else None
+                if count is None:
+                    count = _write_rows(store, cursor, r.run.run_id, key, series_id, _rows_of(history))
+                elif count:
+                    unpacked.append(series_id)
+                written += count
+        for lo in range(0, len(unpacked), 500):
+            chunk = unpacked[lo:lo + 500]
+            cursor.execute_numbers(_SUMMARIES.format(marks=", ".join("?" for _ in chunk)), chunk)
         cursor.executemany("INSERT INTO artifact (run_id, path, object_id, size, kind, created) "
                            "VALUES (?, ?, ?, ?, ?, ?)",
                            [(r.run.run_id, a.path, a.object_id, a.size, a.kind, a.created)
@@ -111,18 +126,14 @@ def _clear(cursor, run_ids: list[str]) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE run_id IN ({marks})", chunk)
 
 
-def _param_rows(imported: ImportedRun) -> list[tuple]:
-    from ..capture.redact import redact_value
-
+def _param_rows(imported: ImportedRun, known: set[str]) -> list[tuple]:
     # As log_params: a secret-looking name's value is stored redacted, and remembered.
-    params = {str(k): redact_value(str(k), v) for k, v in imported.params.items()}
+    params = {str(k): redact_value(str(k), v, known) for k, v in imported.params.items()}
     return [(imported.run.run_id, k, *values.encode(v, name=k)) for k, v in params.items()]
 
 
-def _tag_rows(imported: ImportedRun) -> list[tuple]:
-    from ..capture.redact import redact_value
-
-    return [(imported.run.run_id, str(k), redact_value(str(k), str(v))) for k, v in imported.tags.items()]
+def _tag_rows(imported: ImportedRun, known: set[str]) -> list[tuple]:
+    return [(imported.run.run_id, str(k), redact_value(str(k), str(v), known)) for k, v in imported.tags.items()]
 
 
 def _run_rows(runs: Sequence[ImportedRun]) -> dict[tuple[str, ...], list[list]]:
@@ -134,14 +145,33 @@ def _run_rows(runs: Sequence[ImportedRun]) -> dict[tuple[str, ...], list[list]]:
     return grouped
 
 
-def _write_history(store, cursor, run_id: str, key: str, series_id: int, history: History) -> int:
-    if isinstance(history, str):
+def _write_json(store, cursor, series_id: int, history: str) -> int | None:
+    """Values unpacked from JSON by the database; None when it refuses the text (a number
+    JSON cannot spell), which is then read in Python (``history.rows()``)."""
+    if store.dialect != "sqlite":
+        # PostgreSQL would abort the whole transaction on bad JSON: check it here.
+        try:
+            json.loads(history)
+        except ValueError:
+            return None
+    try:
         cursor.execute_numbers(f"INSERT INTO metric_value (series_id, step, value, timestamp) "
                                f"{_UNPACK[store.dialect]}", (series_id, history))
-        count = cursor.rowcount
-        if count > 0:
-            cursor.execute(_SUMMARY, (run_id, key, series_id, series_id))
-        return count
+    except sqlite3.OperationalError as error:  # SQLite undoes just this statement
+        if "JSON" not in str(error):
+            raise
+        return None
+    return cursor.rowcount
+
+
+def _rows_of(history: History) -> Sequence[tuple[int, float, int]]:
+    if isinstance(history, str):
+        rows = getattr(history, "rows", None)
+        return rows() if rows is not None else [tuple(item) for item in json.loads(history)]
+    return history
+
+
+def _write_rows(store, cursor, run_id: str, key: str, series_id: int, history) -> int:
     # NaN and infinities come this way: the store's own rules for them apply (series.py).
     ordered = sorted(history, key=lambda m: (m[2], m[0], _sortable(m[1])))
     rows = [(series_id, int(s), store._nan_stored(float(v)), t / 1000) for t, v, s in history]
