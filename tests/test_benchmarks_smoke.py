@@ -98,3 +98,11 @@ def test_bench_dl_quick(tmp_path):
     document = run_bench("bench_dl.py", tmp_path)
     assert [row["measure"] for row in document["rows"]][-1] == "torch watch hook, per step"
     assert all(row["unit"] == "µs" for row in document["rows"])
+
+
+def test_bench_mlflow_import_quick(tmp_path):
+    pytest.importorskip("mlflow")
+    document = run_bench("bench_mlflow_import.py", tmp_path, "--runs", "20", "--values", "50")
+    measures = [row["measure"] for row in document["rows"]]
+    assert len(measures) == 4 and "direct reader (wall time)" in measures[0], measures
+    assert document["info"]["runs"] == 20 and document["info"]["written_by_mlflow"] == 10
