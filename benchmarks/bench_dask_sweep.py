@@ -110,12 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as error:
         print(f"bench_dask_sweep: needs {error.name} (pip install 'jupyter-dlops[dask,test]')", file=sys.stderr)
         return 2
-    report = benchlib.Report(f"Dask sweep, {runs} runs of {seconds:g} s on 2 workers ({args.engine} engine)")
+    report = benchlib.Report("dask_sweep")
     with tempfile.TemporaryDirectory(prefix="dlops-bench-dask-") as work:
         best = measure(args, Path(work), runs, seconds)
     ratio = best["no shared"] / best["shared"]
-    report.add(benchlib.Row(f"{runs} runs, no shared directory (objects in S3) vs shared directory "
-                            "(ratio: no shared ÷ shared)", best["no shared"], "s", target="≤ 1.15×",
+    report.add(benchlib.Row(f"{runs} runs of {seconds:g} s on 2 Dask workers ({args.engine} engine), no shared "
+                            "directory (objects in S3) vs shared directory (ratio: no shared ÷ shared)", best["no shared"], "s", target="≤ 1.15×",
                             peer="same sweep, shared directory", peer_value=best["shared"], ratio=ratio,
                             met=ratio <= 1.15))
     report.info.update(runs=runs, work_seconds=seconds, engine=args.engine, repeat=args.repeat)

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("bench_mlflow_import: needs MLflow (pip install mlflow-skinny)", file=sys.stderr)
         return 2
-    report = benchlib.Report(f"MLflow import: {runs:,} runs x {values:,} metric values (mlruns folder)")
+    report = benchlib.Report("mlflow_import")  # the rows say the sizes
     with tempfile.TemporaryDirectory(prefix="dlops-bench-mlflow-") as work:
         figures = measure(Path(work), runs, values, args.written)
     rows(report, figures, runs, values)
