@@ -26,7 +26,8 @@ from .mlflow_runs import SourceRun
 #: running here: nothing here heartbeats for it, so it is recorded as killed, its MLflow
 #: status kept in the ``mlflow.status`` tag.
 STATUS = {"FINISHED": "finished", "FAILED": "failed", "KILLED": "killed"}
-BATCH = 100  # runs a transaction
+BATCH = 100  # runs a transaction...
+BATCH_VALUES = 2_000_000  # ...or fewer, when their metric values pass this (memory: ~60 MB of text)
 READERS = ("files", "sql", "client")
 
 
@@ -67,11 +68,13 @@ def import_mlflow(store, source: str, *, artifacts: bool = True, via: str | None
     """
     report = ImportReport()
     pending: list[SourceRun] = []
+    values = 0
     for run in open_source(source, via):
         pending.append(run)
-        if len(pending) >= BATCH:
+        values += sum(len(h) // 25 if isinstance(h, str) else len(h) for h in run.metrics.values())
+        if len(pending) >= BATCH or values >= BATCH_VALUES:
             _write(store, pending, report, artifacts)
-            pending = []
+            pending, values = [], 0
     _write(store, pending, report, artifacts)
     return report
 
@@ -86,8 +89,13 @@ def open_source(source: str, via: str | None = None) -> Iterator[SourceRun]:
         from .mlflow_sql import database_path, read_database
 
         path = database_path(source)
+        if via == "files":
+            raise UsageError(f"{source} is a database: read it with via='sql' (or 'client')")
         return read_client(source) if via == "client" else read_database(path)
     folder = _folder(source)
+    if via == "sql" or (folder is None and via == "files"):
+        raise UsageError(f"via={via!r} reads {'an MLflow SQLite database (sqlite:///...)' if via == 'sql' else 'a folder'}, "
+                         f"not {source}")
     if folder is None:  # a server, or a database only SQLAlchemy reads
         return read_client(source)
     if via == "client":

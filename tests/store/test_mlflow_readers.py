@@ -161,6 +161,8 @@ def test_a_folder_that_is_not_mlruns_is_refused(store, tmp_path):
         import_mlflow(store, str(tmp_path))
     with pytest.raises(UsageError, match="via must be one of"):
         import_mlflow(store, str(tmp_path), via="ftp")
+    with pytest.raises(UsageError, match="reads an MLflow SQLite database"):
+        import_mlflow(store, str(tmp_path), via="sql")
     assert store.search_run_ids() == []
 
 
