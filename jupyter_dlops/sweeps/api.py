@@ -114,7 +114,9 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
     from .plan import build_space, combinations, typed_space
 
     path = _check_common(notebook, engine, experiment=experiment, name=name)
-    executor_obj = executor_class(executor)(workers, scheduler=scheduler, prewarm=prewarm, client=client)
+    # Only when given: an executor plugged in through an entry point may not take a client.
+    given = {"client": client} if client is not None else {}
+    executor_obj = executor_class(executor)(workers, scheduler=scheduler, prewarm=prewarm, **given)
     if search or trials or objective or prune or _spec_searches(spec):
         return _search(path, params, executor_obj, spec=spec, method=search, trials=trials, objective=objective,
                        prune=prune, seed=seed, name=name, engine=engine, timeout=timeout, store=store,
