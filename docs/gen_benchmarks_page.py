@@ -27,6 +27,8 @@ COMMANDS = {
     "sweep": "python benchmarks/bench_sweep.py",
     "track": "python benchmarks/bench_track.py",
     "redact": "python benchmarks/bench_redact.py",
+    "mlflow_import": "python benchmarks/bench_mlflow_import.py",
+    "dask_sweep": "python benchmarks/bench_dask_sweep.py",
 }
 
 

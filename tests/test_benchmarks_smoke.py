@@ -98,3 +98,21 @@ def test_bench_dl_quick(tmp_path):
     document = run_bench("bench_dl.py", tmp_path)
     assert [row["measure"] for row in document["rows"]][-1] == "torch watch hook, per step"
     assert all(row["unit"] == "µs" for row in document["rows"])
+
+
+def test_bench_mlflow_import_quick(tmp_path):
+    pytest.importorskip("mlflow")
+    document = run_bench("bench_mlflow_import.py", tmp_path, "--runs", "20", "--values", "50")
+    measures = [row["measure"] for row in document["rows"]]
+    assert len(measures) == 4 and "direct reader (wall time)" in measures[0], measures
+    assert document["info"]["runs"] == 20 and document["info"]["written_by_mlflow"] == 10
+
+
+def test_bench_dask_sweep_quick(tmp_path):
+    pytest.importorskip("distributed")
+    pytest.importorskip("moto")
+    document = run_bench("bench_dask_sweep.py", tmp_path, timeout=900)
+    (row,) = document["rows"]
+    assert "no shared directory (objects in S3) vs shared directory" in row["measure"]
+    assert row["peer_value"] > 0 and row["ratio"] == row["ours"] / row["peer_value"]
+    assert document["info"] == {**document["info"], "runs": 2, "engine": "script"}

@@ -75,7 +75,7 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
           prewarm: bool = True, store: str | None = None, seed: int = 0, progress: bool = False,
           experiment: str | None = None, confirm: Callable[[int], bool | None] | None = None,
           search: str | None = None, trials: int | None = None, objective: str | None = None,
-          prune: str | None = None, _from_cli: bool = False) -> SweepResult:
+          prune: str | None = None, client: Any = None, _from_cli: bool = False) -> SweepResult:
     """Run ``notebook`` once per combination of parameter values, each run a stored experiment.
 
     Parameters
@@ -90,6 +90,10 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
     workers, engine, executor, scheduler
         Parallel runs; ``papermill`` (kernels) or ``script`` (exported script as a process);
         ``local`` or ``dask`` (``scheduler`` is ``tcp://host:8786``; none: a LocalCluster).
+    client
+        With ``executor="dask"``: a connected ``distributed.Client`` to run on instead of
+        ``scheduler`` (a Dask Gateway or KubeCluster client, which carries its own credentials);
+        left open.
     name
         The sweep's name; running a sweep again under the same name skips finished combinations.
     limit, yes, confirm
@@ -110,7 +114,9 @@ def sweep(notebook: str | Path, params: dict[str, Any] | None = None, *, random:
     from .plan import build_space, combinations, typed_space
 
     path = _check_common(notebook, engine, experiment=experiment, name=name)
-    executor_obj = executor_class(executor)(workers, scheduler=scheduler, prewarm=prewarm)
+    # Only when given: an executor plugged in through an entry point may not take a client.
+    given = {"client": client} if client is not None else {}
+    executor_obj = executor_class(executor)(workers, scheduler=scheduler, prewarm=prewarm, **given)
     if search or trials or objective or prune or _spec_searches(spec):
         return _search(path, params, executor_obj, spec=spec, method=search, trials=trials, objective=objective,
                        prune=prune, seed=seed, name=name, engine=engine, timeout=timeout, store=store,

@@ -33,22 +33,56 @@ print("ok")
 """
 
 
+def _write(uri: str, cwd: Path) -> None:
+    # cwd: MLflow puts a database store's artifacts in ./mlruns
+    done = subprocess.run([sys.executable, "-c", WRITER, uri], capture_output=True, text=True, cwd=cwd,
+                          timeout=300, env={**os.environ, "MLFLOW_ALLOW_FILE_STORE": "true"})
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _runs_by_name(uri: str) -> dict:
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    return {r.info.run_name: r for r in runs}
+
+
 @pytest.fixture(scope="module")
 def mlruns(tmp_path_factory):
     """An mlruns folder written by MLflow itself, in its own process."""
     folder = tmp_path_factory.mktemp("mlflow") / "mlruns"
-    done = subprocess.run([sys.executable, "-c", WRITER, folder.as_uri()], capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "MLFLOW_ALLOW_FILE_STORE": "true"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-    client = mlflow.tracking.MlflowClient(tracking_uri=folder.as_uri())
-    runs = client.search_runs([e.experiment_id for e in client.search_experiments()])
-    return folder, {r.info.run_name: r for r in runs}
+    _write(folder.as_uri(), folder.parent)
+    return folder, _runs_by_name(folder.as_uri())
 
 
-def test_runs_arrive_whole_and_a_second_import_adds_nothing(store, mlruns):
-    folder, runs = mlruns
-    first = import_mlflow(store, str(folder))
+@pytest.fixture(scope="module")
+def mlflow_db(tmp_path_factory):
+    """An MLflow SQLite database written by MLflow itself, in its own process."""
+    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("alembic")
+    folder = tmp_path_factory.mktemp("mlflowdb")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    _write(uri, folder)
+    return uri, _runs_by_name(uri)
+
+
+#: Each way runs are read: (the source fixture, ``via``). None: the direct reader for it.
+READERS = {"mlruns-direct": ("mlruns", None), "mlruns-client": ("mlruns", "client"),
+           "sqlite-direct": ("mlflow_db", None), "sqlite-client": ("mlflow_db", "client")}
+
+
+@pytest.fixture(params=list(READERS))
+def source(request):
+    """(what to import, how to read it, MLflow's runs by name) for every reader."""
+    fixture, via = READERS[request.param]
+    where, runs = request.getfixturevalue(fixture)
+    return str(where), via, runs
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # SQLAlchemy's, raised inside MLflow
+def test_runs_arrive_whole_and_a_second_import_adds_nothing(store, source):
+    where, via, runs = source
+    first = import_mlflow(store, where, via=via)
     assert sorted(first.imported) == sorted(r.info.run_id for r in runs.values())
     assert (first.metric_values, first.artifacts) == (6, 1)
 
@@ -68,7 +102,7 @@ def test_runs_arrive_whole_and_a_second_import_adds_nothing(store, mlruns):
 
     counts = store.read("SELECT (SELECT COUNT(*) FROM run), (SELECT COUNT(*) FROM metric_value), "
                         "(SELECT COUNT(*) FROM artifact)")
-    second = import_mlflow(store, str(folder))
+    second = import_mlflow(store, where, via=via)
     assert second.imported == [] and len(second.skipped) == 2
     assert store.read("SELECT (SELECT COUNT(*) FROM run), (SELECT COUNT(*) FROM metric_value), "
                       "(SELECT COUNT(*) FROM artifact)") == counts
@@ -93,9 +127,9 @@ def test_a_folder_that_is_not_there_is_refused(store, tmp_path):
         import_mlflow(store, str(tmp_path / "missing"))
 
 
-def _mlflow_view(folder):
-    """Every run of an mlruns folder as plain data, ids and experiment ids left out."""
-    client = mlflow.tracking.MlflowClient(tracking_uri=folder.as_uri())
+def _mlflow_view(uri):
+    """Every run of an MLflow store as plain data, ids and experiment ids left out."""
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
     experiments = {e.experiment_id: e.name for e in client.search_experiments()}
     view = {}
     for run in client.search_runs(list(experiments)):
@@ -110,16 +144,18 @@ def _mlflow_view(folder):
     return view
 
 
-def test_the_round_trip_through_mlflow_loses_nothing(store, mlruns, tmp_path):
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # SQLAlchemy's, raised inside MLflow
+def test_the_round_trip_through_mlflow_loses_nothing(store, source, tmp_path):
     from jupyter_dlops.bridge.mlflow_export import export_mlflow
 
-    folder, runs = mlruns
-    import_mlflow(store, str(folder))
+    where, via, runs = source
+    import_mlflow(store, where, via=via)
     dest = tmp_path / "again"
     ids = store.search_run_ids()
     report = export_mlflow(store, ids, str(dest))
     assert sorted(report.exported) == sorted(ids)
-    assert _mlflow_view(dest) == _mlflow_view(folder)
+    uri = where if "://" in where else Path(where).as_uri()
+    assert _mlflow_view(dest.as_uri()) == _mlflow_view(uri)
     client = mlflow.tracking.MlflowClient(tracking_uri=dest.as_uri())
     weights = client.download_artifacts(report.exported[runs["first"].info.run_id], "model/weights.txt",
                                          str(tmp_path))
@@ -164,19 +200,3 @@ def test_a_missing_sqlite_database_is_refused_not_created(store, tmp_path):
     with pytest.raises(UsageError, match="no MLflow database"):
         import_mlflow(store, f"sqlite:///{db}")
     assert not db.exists()
-
-
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # SQLAlchemy's, raised inside MLflow
-def test_runs_from_an_mlflow_sqlite_database(store, tmp_path):
-    pytest.importorskip("sqlalchemy")
-    pytest.importorskip("alembic")
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    # cwd: MLflow puts a database store's artifacts in ./mlruns
-    done = subprocess.run([sys.executable, "-c", WRITER, uri], capture_output=True, text=True, timeout=300,
-                          cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = import_mlflow(store, uri, artifacts=False)
-    assert len(report.imported) == 2 and report.metric_values == 6
-    first = store.search_run_ids("run_name = 'first' and params.lr = '0.01' and attributes.status = 'FINISHED'")
-    assert len(first) == 1 and first[0] in report.imported
-    assert [v for _, v, _ in store.metric_series(first[0])["loss"]] == [1.0 / (i + 1) for i in range(5)]
