@@ -174,7 +174,7 @@ def insert_version(cursor, vid: str, *, name, root, manifest, now, has_content,
          meta_info.get("object"), meta_hash, meta_info.get("column"), meta_info.get("rows"),
          parent_id, query),
     ).rowcount == 1
-    cursor.executemany(
+    cursor.executemany_exact(
         "INSERT INTO data_file (version_id, path, size, hash) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (version_id, path) DO NOTHING",
         [(vid, f.path, f.size, f.hash) for f in manifest],

@@ -73,7 +73,7 @@ def hash_with_cache(store, root: str, entries: list[Entry], stats: HashStats,
 
 def save(cursor, rows: Iterable[tuple]) -> None:
     """Upsert cache rows inside an open write transaction."""
-    cursor.executemany(
+    cursor.executemany_exact(
         "INSERT INTO data_stat_cache (path, size, mtime_ns, inode, hash) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
         "inode = excluded.inode, hash = excluded.hash",
