@@ -138,35 +138,66 @@ def _batches(entries: list[Entry], workers: int) -> list[list[Entry]]:
     return batches
 
 
+def default_workers() -> int:
+    """Hashing threads: two a core (reads from a cold disk wait; BLAKE3 releases the GIL)."""
+    return min(16, (os.cpu_count() or 2) * 2)
+
+
+def _hash_batch(group: list[Entry], stats: HashStats) -> list[tuple[str, tuple[str, Entry]]]:
+    local = HashStats()
+    done = []
+    for entry in group:
+        digest, info = hash_stable(entry.path, local)
+        fresh = Entry(entry.rel, entry.path, info.st_size, info.st_mtime_ns, info.st_ino)
+        done.append((entry.rel, (digest, fresh)))
+    stats.merge(local)
+    return done
+
+
+def _in_threads(batches: list[list[Entry]], workers: int,
+                stats: HashStats) -> list[list[tuple[str, tuple[str, Entry]]]]:
+    """Every batch hashed by ``workers`` plain threads sharing one iterator (``next`` on a
+    list iterator is atomic under the GIL). Not a ``ThreadPoolExecutor``: importing it (and
+    the logging it pulls in) cost a first add more than its futures were worth."""
+    todo = iter(batches)
+    done: list = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for group in todo:
+                if errors:  # another thread failed: the add is refused anyway
+                    return
+                done.append(_hash_batch(group, stats))
+        except BaseException as error:  # re-raised in the calling thread below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, name=f"dlops-hash-{i}", daemon=True)
+               for i in range(min(workers, len(batches)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return done
+
+
 def hash_entries(entries: Iterable[Entry], stats: HashStats,
                  workers: int | None = None) -> dict[str, tuple[str, Entry]]:
     """Hash files in parallel; returns ``{rel: (hash, entry re-stated after hashing)}``."""
     entries = list(entries)
     if not entries:
         return {}
-    workers = workers or min(16, (os.cpu_count() or 2) * 2)
-
-    def batch(group: list[Entry]) -> list[tuple[str, tuple[str, Entry]]]:
-        local = HashStats()
-        done = []
-        for entry in group:
-            digest, info = hash_stable(entry.path, local)
-            fresh = Entry(entry.rel, entry.path, info.st_size, info.st_mtime_ns, info.st_ino)
-            done.append((entry.rel, (digest, fresh)))
-        stats.merge(local)
-        return done
-
+    workers = workers or default_workers()
     start = time.perf_counter()
     batches = _batches(entries, workers)
-    results: dict[str, tuple[str, Entry]] = {}
     if len(batches) == 1 or workers == 1:
-        for group in batches:
-            results.update(batch(group))
+        parts = [_hash_batch(group, stats) for group in batches]
     else:
-        from concurrent.futures import ThreadPoolExecutor  # lazily: ~20 ms, only when needed
-
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlops-hash") as pool:
-            for done in pool.map(batch, batches):
-                results.update(done)
+        parts = _in_threads(batches, workers, stats)
+    results: dict[str, tuple[str, Entry]] = {}
+    for part in parts:
+        results.update(part)
     stats.seconds += time.perf_counter() - start
     return results

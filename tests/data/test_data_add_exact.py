@@ -3,10 +3,14 @@ cache, hashing) keeps every guarantee of the step-by-step one."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from data_helpers import write_files
 from pg_server import any_store_uri, pg_uri, postgres_server  # noqa: F401, F811 (fixtures)
 
 from jupyter_dlops import data
+from jupyter_dlops.errors import DataError
 
 SECRET_LOOKING = ["api_key=abcd1234efgh5678.csv", "AKIAIOSFODNN7EXAMPLE.json",
                   "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789.txt"]
@@ -24,3 +28,18 @@ def test_file_names_that_look_like_secrets_are_recorded_as_they_are(any_store_ur
     assert data.verify(result["id"], store=store)["ok"]
     cached = {row[0] for row in store.read("SELECT path FROM data_stat_cache")}
     assert cached == {str(folder / name) for name in SECRET_LOOKING}
+
+
+
+def test_a_hashing_thread_s_error_reaches_the_caller(tmp_path):
+    """A file that vanished after the listing fails the hashing from whichever thread met
+    it, with the file named; the other threads stop taking work."""
+    from jupyter_dlops.data.hashing import HashStats, _batches, hash_entries
+    from jupyter_dlops.data.scan import scan
+
+    folder = write_files(tmp_path / "many", {f"d{i % 7}/f{i:04d}.txt": f"{i}" * 50 for i in range(900)})
+    entries = scan(folder)
+    assert len(_batches(entries, 4)) > 3  # several threads really share the work
+    os.unlink(folder / "d0" / "f0700.txt")
+    with pytest.raises(DataError, match=r"f0700\.txt vanished while it was being hashed"):
+        hash_entries(entries, HashStats(), workers=4)
