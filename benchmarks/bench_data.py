@@ -107,7 +107,7 @@ def timed(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProc
 
 def bare_loop_process(folder: Path) -> tuple[float, float]:
     """Wall and CPU seconds of the floor (:data:`BARE_LOOP`) as a whole process."""
-    from jupyter_dlops.data.hashing import default_workers
+    from jupyter_dlops.data.pool import default_workers
 
     elapsed, done = timed([sys.executable, "-c", BARE_LOOP, str(folder), str(default_workers())])
     return elapsed, done.cpu_seconds

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,7 +29,8 @@ class Entry(NamedTuple):
     inode: int
 
 
-def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[Entry]:
+def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = (),
+         found: Callable[[list[Entry]], None] | None = None) -> list[Entry]:
     """All regular files under ``root`` (or ``root`` itself when it is a file), sorted.
 
     Parameters
@@ -37,6 +39,9 @@ def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[En
         A folder or a single file.
     skip
         Absolute folder paths never descended into (the store's own folder).
+    found
+        Called with each folder's files as soon as they are listed (before its sub-folders),
+        so that hashing can start while the listing goes on.
 
     Raises
     ------
@@ -53,21 +58,31 @@ def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[En
     except OSError as error:
         raise _os_error(error, root) from None
     if stat.S_ISREG(info.st_mode):
-        return [_entry(os.path.basename(root), root, info)]
+        entries = [_entry(os.path.basename(root), root, info)]
+        if found is not None:
+            found(entries)
+        return entries
     if not stat.S_ISDIR(info.st_mode):
         raise DataError(f"{root} is neither a file nor a folder; give a data folder or file")
-    entries: list[Entry] = []
-    _walk(root, "", {(info.st_dev, info.st_ino)}, set(skip), entries)
-    entries.sort(key=lambda e: e.rel)
+    entries = []
+    _walk(root, "", {(info.st_dev, info.st_ino)}, set(skip), entries, found or _ignore)
+    entries.sort()  # by ``rel``, the first field, unique: the other fields are never compared
     return entries
 
 
-def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry]) -> None:
+def _ignore(files: list[Entry]) -> None:
+    pass
+
+
+def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry],
+          found: Callable[[list[Entry]], None]) -> None:
     try:
         with os.scandir(folder) as it:
             children = list(it)
     except OSError as error:
         raise _os_error(error, folder) from None
+    files: list[Entry] = []
+    folders: list[tuple[str, str, tuple[int, int]]] = []
     for child in children:
         rel = f"{prefix}{_check_name(child.name, child.path)}"
         try:
@@ -80,7 +95,7 @@ def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry])
                 ) from None
             raise _os_error(error, child.path) from None
         if stat.S_ISREG(info.st_mode):
-            out.append(Entry(rel, child.path, info.st_size, info.st_mtime_ns, info.st_ino))
+            files.append(Entry(rel, child.path, info.st_size, info.st_mtime_ns, info.st_ino))
         elif stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
             if key in ancestors:
@@ -88,7 +103,11 @@ def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry])
                     f"symbolic link loop: {child.path} leads back to a folder above it; remove the link"
                 )
             if os.path.abspath(child.path) not in skip:
-                _walk(child.path, rel + "/", ancestors | {key}, skip, out)
+                folders.append((child.path, rel + "/", key))
+    out.extend(files)
+    found(files)
+    for path, rel, key in folders:
+        _walk(path, rel, ancestors | {key}, skip, out, found)
 
 
 def _entry(rel: str, path: str, info: os.stat_result) -> Entry:

@@ -34,12 +34,41 @@ def test_file_names_that_look_like_secrets_are_recorded_as_they_are(any_store_ur
 def test_a_hashing_thread_s_error_reaches_the_caller(tmp_path):
     """A file that vanished after the listing fails the hashing from whichever thread met
     it, with the file named; the other threads stop taking work."""
-    from jupyter_dlops.data.hashing import HashStats, _batches, hash_entries
+    from jupyter_dlops.data.hashing import HashStats
+    from jupyter_dlops.data.pool import hash_entries
     from jupyter_dlops.data.scan import scan
 
     folder = write_files(tmp_path / "many", {f"d{i % 7}/f{i:04d}.txt": f"{i}" * 50 for i in range(900)})
     entries = scan(folder)
-    assert len(_batches(entries, 4)) > 3  # several threads really share the work
     os.unlink(folder / "d0" / "f0700.txt")
     with pytest.raises(DataError, match=r"f0700\.txt vanished while it was being hashed"):
         hash_entries(entries, HashStats(), workers=4)
+
+
+def test_a_first_add_reads_only_what_the_stat_cache_cannot_answer(store, tmp_path):
+    """A folder never added whose sub-folder was: listing and hashing run together, and the
+    sub-folder's files come from the stat cache, unread; the id is the one a fresh store gives."""
+    folder = write_files(tmp_path / "top", {"sub/a.bin": os.urandom(5000), "sub/b.bin": os.urandom(7000),
+                                            "c.bin": os.urandom(3000), "deep/er/d.bin": os.urandom(11)})
+    data.add(folder / "sub", store=store)
+    result = data.add(folder, store=store)
+    assert (result["files_hashed"], result["bytes_read"], result["files_cached"]) == (2, 3011, 2)
+    fresh = data.add(folder, store=str(tmp_path / "other-store"))
+    assert fresh["id"] == result["id"] and fresh["files_hashed"] == 4
+    again = data.add(folder, store=store)
+    assert (again["created"], again["bytes_read"]) == (False, 0)
+
+
+def test_a_listing_error_stops_the_hashing_threads_and_records_nothing(store, tmp_path):
+    """Files are already being hashed when the listing meets a symlink loop further down:
+    the add is refused, naming the link, no hashing thread is left running, nothing recorded."""
+    import threading
+
+    files = {f"a{i:03d}/f{j}.bin": os.urandom(2000) for i in range(30) for j in range(40)}
+    folder = write_files(tmp_path / "looped", files)
+    os.symlink("..", folder / "a029" / "zz-loop")
+    with pytest.raises(DataError, match="symbolic link loop: .*zz-loop"):
+        data.add(folder, store=store)
+    assert not [t for t in threading.enumerate() if t.name.startswith("dlops-hash")]
+    assert data.list_versions(store=store) == []
+    assert store.read("SELECT COUNT(*) FROM data_stat_cache")[0][0] == 0
