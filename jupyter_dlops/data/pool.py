@@ -63,7 +63,7 @@ class HashPool:
         """Queue files for hashing; raises at once if a thread has already failed."""
         for entry in entries:
             self._batch.append(entry)
-            self._bytes += entry.size
+            self._bytes += entry.size  # -1 when the listing did not stat: files count
             if len(self._batch) >= BATCH_FILES or self._bytes >= BATCH_BYTES:
                 self._send()
         if self._errors:

@@ -30,7 +30,7 @@ class Entry(NamedTuple):
 
 
 def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = (),
-         found: Callable[[list[Entry]], None] | None = None) -> list[Entry]:
+         found: Callable[[list[Entry]], None] | None = None, stat_files: bool = True) -> list[Entry]:
     """All regular files under ``root`` (or ``root`` itself when it is a file), sorted.
 
     Parameters
@@ -42,6 +42,9 @@ def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = (),
     found
         Called with each folder's files as soon as they are listed (before its sub-folders),
         so that hashing can start while the listing goes on.
+    stat_files
+        False: regular files (as the directory entry says, no system call) get ``-1`` for
+        size, mtime and inode, for a caller whose hashing stats each file anyway.
 
     Raises
     ------
@@ -65,7 +68,7 @@ def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = (),
     if not stat.S_ISDIR(info.st_mode):
         raise DataError(f"{root} is neither a file nor a folder; give a data folder or file")
     entries = []
-    _walk(root, "", {(info.st_dev, info.st_ino)}, set(skip), entries, found or _ignore)
+    _walk(root, "", {(info.st_dev, info.st_ino)}, set(skip), entries, found or _ignore, stat_files)
     entries.sort()  # by ``rel``, the first field, unique: the other fields are never compared
     return entries
 
@@ -75,7 +78,7 @@ def _ignore(files: list[Entry]) -> None:
 
 
 def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry],
-          found: Callable[[list[Entry]], None]) -> None:
+          found: Callable[[list[Entry]], None], stat_files: bool) -> None:
     try:
         with os.scandir(folder) as it:
             children = list(it)
@@ -85,6 +88,9 @@ def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry],
     folders: list[tuple[str, str, tuple[int, int]]] = []
     for child in children:
         rel = f"{prefix}{_check_name(child.name, child.path)}"
+        if not stat_files and child.is_file(follow_symlinks=False):  # d_type: no stat
+            files.append(Entry(rel, child.path, -1, -1, -1))
+            continue
         try:
             # The directory entry's type is free; only links need a stat that follows them.
             info = os.stat(child.path) if child.is_symlink() else child.stat(follow_symlinks=False)
@@ -107,7 +113,7 @@ def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry],
     out.extend(files)
     found(files)
     for path, rel, key in folders:
-        _walk(path, rel, ancestors | {key}, skip, out, found)
+        _walk(path, rel, ancestors | {key}, skip, out, found, stat_files)
 
 
 def _entry(rel: str, path: str, info: os.stat_result) -> Entry:

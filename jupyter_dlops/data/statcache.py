@@ -91,18 +91,21 @@ def hash_with_cache(store, root: str, entries: list[Entry], stats: HashStats,
 def scan_and_hash(store, root: str, stats: HashStats
                   ) -> tuple[list[Entry], str, dict[str, tuple[str, int]], list[tuple]]:
     """:func:`hash_with_cache` while listing: each folder's files that the cache cannot
-    answer are hashed on the pool's threads while the listing goes on, and the listing's
-    :func:`tree_digest` is computed while they finish (for a folder never added, neither
-    costs time of its own). Returns the files, their digest, hashes and cache rows."""
+    answer are hashed on the pool's threads while the listing goes on (for a folder never
+    added, the listing then costs no time of its own). When the cache knows nothing under
+    ``root``, files are not even stat-ed by the listing: the hashing's own stat, taken on
+    the open file, gives their size, mtime and inode. Returns the files (with those stats),
+    their :func:`tree_digest`, hashes and cache rows."""
     cached = cached_under(store, root, single_file=os.path.isfile(root))
     hashes: dict[str, tuple[str, int]] = {}
     with HashPool(stats) as pool:
-        entries = scan(root, skip=store_folder(store),
+        entries = scan(root, skip=store_folder(store), stat_files=bool(cached),
                        found=lambda files: pool.add(_answer(files, cached, hashes)))
-        digest = tree_digest(entries)
         fresh = pool.results()
     stats.files_cached += len(hashes)
-    return entries, digest, hashes, _merge(fresh, hashes, stats)
+    if not cached:
+        entries = [fresh[e.rel][1] for e in entries]
+    return entries, tree_digest(entries), hashes, _merge(fresh, hashes, stats)
 
 
 def save(cursor, rows: Iterable[tuple]) -> None:

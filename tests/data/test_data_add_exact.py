@@ -72,3 +72,20 @@ def test_a_listing_error_stops_the_hashing_threads_and_records_nothing(store, tm
     assert not [t for t in threading.enumerate() if t.name.startswith("dlops-hash")]
     assert data.list_versions(store=store) == []
     assert store.read("SELECT COUNT(*) FROM data_stat_cache")[0][0] == 0
+
+
+def test_a_first_add_remembers_the_stats_a_later_listing_sees(store, tmp_path):
+    """The first add takes each file's stat from its open file instead of the listing; the
+    folder's remembered digest must still be the one a listing computes later, or a second
+    add would never take its no-read path. Symlinks and empty files included."""
+    from jupyter_dlops.data import statcache
+    from jupyter_dlops.data.scan import scan
+
+    folder = write_files(tmp_path / "d", {"a.bin": os.urandom(100), "empty": b"", "s/b.txt": "b"})
+    os.symlink("a.bin", folder / "link.bin")
+    os.symlink("s", folder / "linked-folder")
+    result = data.add(folder, store=store)
+    assert result["files"] == 5 and result["files_hashed"] == 5
+    assert statcache.remembered(store, str(folder), "") == (statcache.tree_digest(scan(folder)), result["id"])
+    sizes = {f["path"]: f["size"] for f in data.show(result["id"], store=store)["files"]}
+    assert sizes == {"a.bin": 100, "empty": 0, "link.bin": 100, "linked-folder/b.txt": 1, "s/b.txt": 1}
