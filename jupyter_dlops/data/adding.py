@@ -181,16 +181,20 @@ def insert_version(cursor, vid: str, *, name, root, manifest, now, has_content,
     Versions are content-addressed and immutable, so a concurrent writer inserting the same
     one is no conflict: each statement inserts if absent (issue 14: two sweep workers adding
     the same data lost a run to a unique-key violation). Returns whether this call inserted it.
+    The folder's path and the manifest are stored exactly (a redacted path is a folder that
+    no longer verifies); the free text (name, column, query) is redacted as everywhere.
     """
+    from ..store.scrub import scrub_params
+
     meta_info = meta_info or {}
-    inserted = cursor.execute(
+    name, column, query = scrub_params("INSERT", (name, meta_info.get("column"), query))
+    inserted = cursor.execute_exact(
         "INSERT INTO data_version (version_id, name, source_path, created, file_count, "
         "total_bytes, has_content, meta_object, meta_hash, meta_path_column, meta_rows, "
         "parent_id, query) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (version_id) DO NOTHING",
         (vid, name, root, now, len(manifest), sum(f.size for f in manifest), int(has_content),
-         meta_info.get("object"), meta_hash, meta_info.get("column"), meta_info.get("rows"),
-         parent_id, query),
+         meta_info.get("object"), meta_hash, column, meta_info.get("rows"), parent_id, query),
     ).rowcount == 1
     cursor.executemany_exact(
         "INSERT INTO data_file (version_id, path, size, hash) VALUES (?, ?, ?, ?) "

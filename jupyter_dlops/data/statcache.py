@@ -135,7 +135,7 @@ def remembered(store, root: str, meta_key: str) -> tuple[str, str] | None:
 
 def save_tree(cursor, root: str, meta_key: str, digest: str, version_id: str) -> None:
     """Remember which version ``root`` made with this stat digest (inside a transaction)."""
-    cursor.execute(
+    cursor.execute_exact(
         "INSERT INTO data_tree_state (root, meta_key, stat_digest, version_id) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (root, meta_key) DO UPDATE SET stat_digest = excluded.stat_digest, "
         "version_id = excluded.version_id",

@@ -191,6 +191,12 @@ class Cursor:
         self._cursor.executemany(self._translate(sql), rows)
         return self
 
+    def execute_exact(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """One statement whose values are stored as given (a data folder's path): the caller
+        redacts any free text in them itself (:func:`.scrub.scrub_params`)."""
+        self._cursor.execute(self._translate(sql), tuple(params))
+        return self
+
     def fetchall(self) -> list[tuple]:
         return self._cursor.fetchall()
 

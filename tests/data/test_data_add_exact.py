@@ -89,3 +89,19 @@ def test_a_first_add_remembers_the_stats_a_later_listing_sees(store, tmp_path):
     assert statcache.remembered(store, str(folder), "") == (statcache.tree_digest(scan(folder)), result["id"])
     sizes = {f["path"]: f["size"] for f in data.show(result["id"], store=store)["files"]}
     assert sizes == {"a.bin": 100, "empty": 0, "link.bin": 100, "linked-folder/b.txt": 1, "s/b.txt": 1}
+
+
+def test_a_folder_whose_path_looks_like_a_secret_is_recorded_as_it_is(any_store_uri, tmp_path):  # noqa: F811
+    """The version's source path is where verify looks: redacted, the data would seem gone.
+    The free text beside it (the name) is still redacted."""
+    from jupyter_dlops.store import open_store
+
+    store = open_store(any_store_uri)
+    folder = write_files(tmp_path / "api_key=abcd1234efgh5678", {"a.txt": "a"})
+    result = data.add(folder, name="set password=hunter2hunter2", store=store)
+    version = data.show(result["id"], store=store)
+    assert version["source_path"] == str(folder)
+    assert data.verify(result["id"], store=store)["ok"]
+    assert "hunter2hunter2" not in version["name"] and version["name"].startswith("set password=")
+    again = data.add(folder, store=store)
+    assert (again["created"], again["files_cached"], again["bytes_read"]) == (False, 1, 0)
