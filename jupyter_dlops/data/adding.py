@@ -33,8 +33,21 @@ def hash_tree(store, root: str, entries: list[Entry],
               stats: HashStats) -> tuple[list[FileRecord], list[tuple]]:
     """The manifest of ``entries`` (through the stat cache) and the cache rows to save."""
     hashes, cache_rows = statcache.hash_with_cache(store, root, entries, stats)
-    manifest = [FileRecord(e.rel, hashes[e.rel][1], hashes[e.rel][0]) for e in entries]
-    return manifest, cache_rows
+    return _manifest(entries, hashes), cache_rows
+
+
+def _manifest(entries: list[Entry], hashes: dict[str, tuple[str, int]]) -> list[FileRecord]:
+    return [FileRecord(e.rel, hashes[e.rel][1], hashes[e.rel][0]) for e in entries]
+
+
+def _first_time(store, root: str, meta_key: str, stats: HashStats):
+    """A folder never added with this metadata: each folder's files are hashed while the
+    listing goes on (a known folder is listed first: its stats may match a version and
+    then nothing is read at all)."""
+    entries, digest, hashes, cache_rows = statcache.scan_and_hash(store, root, stats)
+    if not entries:
+        raise DataError(f"{root} holds no files; nothing to version")
+    return entries, (root, meta_key, digest), _manifest(entries, hashes), cache_rows
 
 
 def add(path: str | os.PathLike[str], *, name: str | None = None,
@@ -64,22 +77,28 @@ def add(path: str | os.PathLike[str], *, name: str | None = None,
     if meta is not None and not os.path.isfile(meta):
         raise NotFoundError(f"no metadata table at {meta}; give a .csv or .parquet file")
     name = name.strip() if name and name.strip() else None
-    entries = scan_tree(store, root)
-    meta_hash = _meta_hash(meta, path_column) if meta is not None else None
-    tree = (root, meta_hash or "", statcache.tree_digest(entries))
+    meta_key = _meta_hash(meta, path_column) if meta is not None else ""
     stats = HashStats()
-    result = _unchanged(store, tree, name, store_content, stats, len(entries))
+    before = statcache.remembered(store, root, meta_key)
+    result = None
+    if before is None:
+        entries, tree, manifest, cache_rows = _first_time(store, root, meta_key, stats)
+    else:
+        entries = scan_tree(store, root)
+        tree = (root, meta_key, statcache.tree_digest(entries))
+        result = _unchanged(store, tree, before, name, store_content, stats, len(entries))
+        if result is None:
+            manifest, cache_rows = hash_tree(store, root, entries, stats)
     if result is None:
-        result = _new_or_known(store, root, entries, tree, name, meta, path_column,
-                               store_content, stats)
+        result = _new_or_known(store, root, entries, manifest, cache_rows, tree, name, meta,
+                               path_column, store_content, stats)
     result.update(**stats.as_dict(), seconds=round(time.perf_counter() - started, 4))
     return result
 
 
-def _unchanged(store, tree, name, store_content, stats, count) -> dict[str, Any] | None:
+def _unchanged(store, tree, before, name, store_content, stats, count) -> dict[str, Any] | None:
     """The fast path: the folder's stats are exactly those of a known version."""
-    known = statcache.known_version(store, *tree)
-    version = records.get(store, known) if known else None
+    version = records.get(store, before[1]) if before[0] == tree[2] else None
     if version is None or (store_content and not version["has_content"]):
         return None
     stats.files_cached = count
@@ -90,10 +109,9 @@ def _unchanged(store, tree, name, store_content, stats, count) -> dict[str, Any]
             "bytes": version["total_bytes"], "has_content": version["has_content"]}
 
 
-def _new_or_known(store, root, entries, tree, name, meta, path_column, store_content,
-                  stats) -> dict[str, Any]:
-    """Hash what the stat cache cannot answer, then record the version if it is new."""
-    manifest, cache_rows = hash_tree(store, root, entries, stats)
+def _new_or_known(store, root, entries, manifest, cache_rows, tree, name, meta, path_column,
+                  store_content, stats) -> dict[str, Any]:
+    """Record the version if it is new (and the stat cache, the name, the content)."""
     vid = version_id(manifest, meta_hash=tree[1] or None)
     existing = records.get(store, vid)
     with store.objects.pinned():  # gc waits until the rows referencing these objects exist
@@ -163,18 +181,22 @@ def insert_version(cursor, vid: str, *, name, root, manifest, now, has_content,
     Versions are content-addressed and immutable, so a concurrent writer inserting the same
     one is no conflict: each statement inserts if absent (issue 14: two sweep workers adding
     the same data lost a run to a unique-key violation). Returns whether this call inserted it.
+    The folder's path and the manifest are stored exactly (a redacted path is a folder that
+    no longer verifies); the free text (name, column, query) is redacted as everywhere.
     """
+    from ..store.scrub import scrub_params
+
     meta_info = meta_info or {}
-    inserted = cursor.execute(
+    name, column, query = scrub_params("INSERT", (name, meta_info.get("column"), query))
+    inserted = cursor.execute_exact(
         "INSERT INTO data_version (version_id, name, source_path, created, file_count, "
         "total_bytes, has_content, meta_object, meta_hash, meta_path_column, meta_rows, "
         "parent_id, query) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (version_id) DO NOTHING",
         (vid, name, root, now, len(manifest), sum(f.size for f in manifest), int(has_content),
-         meta_info.get("object"), meta_hash, meta_info.get("column"), meta_info.get("rows"),
-         parent_id, query),
+         meta_info.get("object"), meta_hash, column, meta_info.get("rows"), parent_id, query),
     ).rowcount == 1
-    cursor.executemany(
+    cursor.executemany_exact(
         "INSERT INTO data_file (version_id, path, size, hash) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (version_id, path) DO NOTHING",
         [(vid, f.path, f.size, f.hash) for f in manifest],

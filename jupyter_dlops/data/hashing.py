@@ -1,6 +1,6 @@
-"""Hashing many files fast, and never recording a hash for bytes that were changing.
+"""Hashing a file, and never recording a hash for bytes that were changing.
 
-Files are hashed in parallel on a thread pool (BLAKE3 releases the GIL); a large file is
+Files are hashed in parallel by :mod:`.pool` (BLAKE3 releases the GIL); a large file is
 memory-mapped and hashed on all cores. Each file is stat-ed before it is opened and again
 after its last byte was read: if size, mtime, ctime or inode moved, the file is hashed again
 (a few times, with a short pause), and refused if it keeps changing.
@@ -12,20 +12,16 @@ import errno
 import os
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import blake3
 
 from ..errors import DataError
-from .scan import Entry
 
 MMAP_THRESHOLD = 8 << 20
 SMALL_FILE = 1 << 20
 CHUNK = 1 << 20
 RETRIES = 4
-BATCH_BYTES = 32 << 20
-BATCH_FILES = 256
 RECENT_NS = 20_000_000  # 20 ms: coarser than any kernel timestamp tick in use
 
 
@@ -121,52 +117,3 @@ def _read_error(error: OSError, path: str) -> DataError:
     if error.errno == errno.ENOENT:
         return DataError(f"{path} vanished while it was being hashed; retry when the data is settled")
     return DataError(f"cannot read {path}: {error.strerror}")
-
-
-def _batches(entries: list[Entry], workers: int) -> list[list[Entry]]:
-    """Work units of about ``BATCH_BYTES`` or ``BATCH_FILES``: one future per file costs
-    more than hashing a small file, so small files travel in groups."""
-    batches: list[list[Entry]] = [[]]
-    size = 0
-    target = min(BATCH_BYTES, max(1, sum(e.size for e in entries) // (workers * 4)))
-    for entry in entries:
-        if batches[-1] and (size >= target or len(batches[-1]) >= BATCH_FILES):
-            batches.append([])
-            size = 0
-        batches[-1].append(entry)
-        size += entry.size
-    return batches
-
-
-def hash_entries(entries: Iterable[Entry], stats: HashStats,
-                 workers: int | None = None) -> dict[str, tuple[str, Entry]]:
-    """Hash files in parallel; returns ``{rel: (hash, entry re-stated after hashing)}``."""
-    entries = list(entries)
-    if not entries:
-        return {}
-    workers = workers or min(16, (os.cpu_count() or 2) * 2)
-
-    def batch(group: list[Entry]) -> list[tuple[str, tuple[str, Entry]]]:
-        local = HashStats()
-        done = []
-        for entry in group:
-            digest, info = hash_stable(entry.path, local)
-            fresh = Entry(entry.rel, entry.path, info.st_size, info.st_mtime_ns, info.st_ino)
-            done.append((entry.rel, (digest, fresh)))
-        stats.merge(local)
-        return done
-
-    start = time.perf_counter()
-    batches = _batches(entries, workers)
-    results: dict[str, tuple[str, Entry]] = {}
-    if len(batches) == 1 or workers == 1:
-        for group in batches:
-            results.update(batch(group))
-    else:
-        from concurrent.futures import ThreadPoolExecutor  # lazily: ~20 ms, only when needed
-
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlops-hash") as pool:
-            for done in pool.map(batch, batches):
-                results.update(done)
-    stats.seconds += time.perf_counter() - start
-    return results

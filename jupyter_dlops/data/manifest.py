@@ -28,7 +28,9 @@ class FileRecord(NamedTuple):
 
 def canonical(files: list[FileRecord]) -> bytes:
     """The canonical bytes of a manifest (files sorted by path)."""
-    ordered = sorted((f.path, f.size, f.hash) for f in files)
+    # FileRecords are (path, size, hash) tuples: sorted as they are, and JSON arrays as they are
+    ordered = sorted(files) if all(type(f) is FileRecord for f in files) else \
+        sorted((f.path, f.size, f.hash) for f in files)
     return json.dumps(ordered, separators=(",", ":")).encode("ascii")
 
 

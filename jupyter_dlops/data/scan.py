@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,7 +29,8 @@ class Entry(NamedTuple):
     inode: int
 
 
-def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[Entry]:
+def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = (),
+         found: Callable[[list[Entry]], None] | None = None, stat_files: bool = True) -> list[Entry]:
     """All regular files under ``root`` (or ``root`` itself when it is a file), sorted.
 
     Parameters
@@ -37,6 +39,12 @@ def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[En
         A folder or a single file.
     skip
         Absolute folder paths never descended into (the store's own folder).
+    found
+        Called with each folder's files as soon as they are listed (before its sub-folders),
+        so that hashing can start while the listing goes on.
+    stat_files
+        False: regular files (as the directory entry says, no system call) get ``-1`` for
+        size, mtime and inode, for a caller whose hashing stats each file anyway.
 
     Raises
     ------
@@ -53,23 +61,36 @@ def scan(root: str | os.PathLike[str], *, skip: tuple[str, ...] = ()) -> list[En
     except OSError as error:
         raise _os_error(error, root) from None
     if stat.S_ISREG(info.st_mode):
-        return [_entry(os.path.basename(root), root, info)]
+        entries = [_entry(os.path.basename(root), root, info)]
+        if found is not None:
+            found(entries)
+        return entries
     if not stat.S_ISDIR(info.st_mode):
         raise DataError(f"{root} is neither a file nor a folder; give a data folder or file")
-    entries: list[Entry] = []
-    _walk(root, "", {(info.st_dev, info.st_ino)}, set(skip), entries)
-    entries.sort(key=lambda e: e.rel)
+    entries = []
+    _walk(root, "", {(info.st_dev, info.st_ino)}, set(skip), entries, found or _ignore, stat_files)
+    entries.sort()  # by ``rel``, the first field, unique: the other fields are never compared
     return entries
 
 
-def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry]) -> None:
+def _ignore(files: list[Entry]) -> None:
+    pass
+
+
+def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry],
+          found: Callable[[list[Entry]], None], stat_files: bool) -> None:
     try:
         with os.scandir(folder) as it:
             children = list(it)
     except OSError as error:
         raise _os_error(error, folder) from None
+    files: list[Entry] = []
+    folders: list[tuple[str, str, tuple[int, int]]] = []
     for child in children:
         rel = f"{prefix}{_check_name(child.name, child.path)}"
+        if not stat_files and child.is_file(follow_symlinks=False):  # d_type: no stat
+            files.append(Entry(rel, child.path, -1, -1, -1))
+            continue
         try:
             # The directory entry's type is free; only links need a stat that follows them.
             info = os.stat(child.path) if child.is_symlink() else child.stat(follow_symlinks=False)
@@ -80,7 +101,7 @@ def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry])
                 ) from None
             raise _os_error(error, child.path) from None
         if stat.S_ISREG(info.st_mode):
-            out.append(Entry(rel, child.path, info.st_size, info.st_mtime_ns, info.st_ino))
+            files.append(Entry(rel, child.path, info.st_size, info.st_mtime_ns, info.st_ino))
         elif stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
             if key in ancestors:
@@ -88,7 +109,11 @@ def _walk(folder: str, prefix: str, ancestors: set, skip: set, out: list[Entry])
                     f"symbolic link loop: {child.path} leads back to a folder above it; remove the link"
                 )
             if os.path.abspath(child.path) not in skip:
-                _walk(child.path, rel + "/", ancestors | {key}, skip, out)
+                folders.append((child.path, rel + "/", key))
+    out.extend(files)
+    found(files)
+    for path, rel, key in folders:
+        _walk(path, rel, ancestors | {key}, skip, out, found, stat_files)
 
 
 def _entry(rel: str, path: str, info: os.stat_result) -> Entry:

@@ -205,6 +205,19 @@ class Cursor:
     def _run(self, method: str, sql: str, args: Any) -> None:
         getattr(self._cursor, method)(self._translate(sql), args)
 
+    def executemany_exact(self, sql: str, rows) -> Cursor:
+        """Rows whose text must be stored byte for byte: a data manifest's file paths and
+        hashes. Redaction would rename a file called ``api_key=....csv`` in the manifest, so
+        its version would never verify (and redacting 6,000 paths doubled a data add)."""
+        self._run("executemany", sql, rows)
+        return self
+
+    def execute_exact(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """One statement whose values are stored as given (a data folder's path): the caller
+        redacts any free text in them itself (:func:`.scrub.scrub_params`)."""
+        self._run("execute", sql, tuple(params))
+        return self
+
     def fetchall(self) -> list[tuple]:
         return self._cursor.fetchall()
 

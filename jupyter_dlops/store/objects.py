@@ -14,8 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -226,6 +224,8 @@ class LocalObjectStore(ObjectStore):
             return object_id
 
         def copy(handle):
+            import shutil  # here: with bz2 and lzma it is ~3 ms of every start
+
             with open(source, "rb") as src:
                 shutil.copyfileobj(src, handle, CHUNK)
 
@@ -299,6 +299,8 @@ class LocalObjectStore(ObjectStore):
         return True
 
     def _install(self, object_id: str, write) -> None:
+        import tempfile  # here, as shutil above: most commands never write an object
+
         target = self.path(object_id)
         try:
             self.tmp.mkdir(parents=True, exist_ok=True)

@@ -130,6 +130,14 @@ class PgCursor(Cursor):
         self._run("executemany", sql, scrub_rows(sql, rows))
         return self
 
+    def executemany_exact(self, sql: str, rows) -> PgCursor:
+        self._run("executemany", sql, list(rows))  # a list: a replay runs it again
+        return self
+
+    def execute_exact(self, sql: str, params=()) -> PgCursor:
+        self._run("execute", sql, tuple(params))
+        return self
+
     def _run(self, method: str, sql: str, args: Any) -> None:
         self._history.append((method, self._translate(sql), args))
         for attempt in range(MAX_REPLAYS + 1):

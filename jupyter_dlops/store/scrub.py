@@ -7,7 +7,9 @@ get the same function in :meth:`~.objects.ObjectStore.put_text`.
 JSON documents (a cell's parameters, a sweep spec, a record section) are also walked by
 name, so ``{"api_key": 12345678}`` or ``{"token": ["a", "b"]}`` lose their values too.
 Identifiers (run ids, object ids: 32, 40 or 64 hex digits) are never touched, so a 6-letter
-secret can never corrupt a key.
+secret can never corrupt a key. A data manifest's file paths and the stat cache's are the
+one exception (``Cursor.executemany_exact``): they name files on disk, and a redacted name is
+a file that no longer verifies.
 """
 
 from __future__ import annotations

@@ -24,11 +24,12 @@ def test_bench_data_quick(tmp_path):
                           cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = json.loads(out.read_text())["rows"]
-    # three trees, six rows each: two add timings, the ratio to a bare read-and-hash loop, the
-    # hashing throughput, and the bytes read by a second add before and after one file changes
-    assert len(rows) == 18
+    # three trees, eight rows each: two add timings, the first add against the bare loop (whole
+    # processes: wall and CPU time; in process: wall), the hashing throughput, and the bytes
+    # read by a second add before and after one file changes
+    assert len(rows) == 24
     exact = [r for r in rows if "bytes read" in r["measure"]]
     assert len(exact) == 6 and all(r["met"] for r in exact), exact
     loops = [r for r in rows if "bare loop" in r["measure"]]
-    assert len(loops) == 3 and all(r["peer_value"] > 0 for r in loops)
+    assert len(loops) == 9 and all(r["peer_value"] > 0 and r["ours"] > 0 for r in loops)
     assert all(r["peer_value"] is None for r in rows if "add" in r["measure"] and r not in loops)
