@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import weakref
 from typing import Any
@@ -36,13 +37,18 @@ def control_for(name: str, spec: Any) -> w.ValueWidget:
         "(low, high, default), a list of choices, or a bool, int, float or str default")
 
 
+# a name longer than the label column ends in an ellipsis; the whole name shows on hover
+NAME_STYLE = "display:block;max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap"
+
+
 def grid(controls: dict[str, w.ValueWidget]) -> w.GridBox:
     """Names and controls in one two-column grid: every label as wide as the widest (up to
-    16em; a longer name ends in an ellipsis and shows whole on hover), so the controls line up
-    whatever their kind (a description per control sized itself, issue 17)."""
+    16em), so the controls line up whatever their kind (a description per control sized
+    itself, issue 17)."""
     cells: list[w.Widget] = []
     for name, control in controls.items():
-        label = w.Label(name, tooltip=name, layout=w.Layout(max_width="16em"))
+        text = html.escape(name, quote=True)
+        label = w.HTML(f"<span class='dlops-param-name' title='{text}' style='{NAME_STYLE}'>{text}</span>")
         label.add_class("dlops-param-label")
         control.add_class("dlops-param-control")
         cells += [label, control]

@@ -44,8 +44,10 @@ class Runs(w.VBox):
         self.where, self.limit, self.max_curves = where, limit, max_curves
         self.runs: list[Any] = []
         self._build_controls(metric, asked=notebook is not None)
-        super().__init__(children=[w.HBox([self.scope, self.sort, self.descending, self.metric]),
-                                   self.table, self.plot], layout=w.Layout(width="100%"))
+        controls = w.HBox([self.scope, self.sort, self.descending, self.metric],
+                          layout=w.Layout(flex_flow="row wrap"))
+        # no width of 100%: with the widgets' margin it would overflow the output area by 2px
+        super().__init__(children=[controls, self.table, self.plot], layout=w.Layout(min_width="0"))
         # None, not (): an empty result must still render the empty state once
         self._signature: tuple | None = None
         self._replace_previous()
@@ -74,8 +76,9 @@ class Runs(w.VBox):
         self.metric = w.Dropdown(options=[], description="metric",
                                  style={"description_width": "initial"})
         # the table scrolls sideways inside the output area instead of overflowing it
-        self.table = w.HTML(layout=w.Layout(width="100%", min_width="0"))
-        self.plot = Chart(layout=w.Layout(width="100%"))
+        self.table = w.HTML(layout=w.Layout(min_width="0"))
+        self.table.add_class("dlops-runs-html")
+        self.plot = Chart()
         self._wanted_metric = metric
         self.scope.observe(lambda _change: self._rescope(), "value")
         for control in (self.sort, self.descending, self.metric):

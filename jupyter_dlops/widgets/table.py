@@ -12,7 +12,11 @@ BASE_COLUMNS = ("start_time", "name", "status", "duration")
 # (no wrapped dates or names: long values end in an ellipsis, the full value in the cell's
 # title); a wide table scrolls sideways inside the output area instead of overflowing it.
 TABLE_STYLE = (
-    "<style>.dlops-runs-box{overflow-x:auto;max-width:100%;min-width:0}"
+    # the ipywidgets HTML box around the table is a flex item: min-width 0 lets it be narrower
+    # than the table, so the table's own box scrolls instead of the page
+    "<style>.dlops-runs-html,.dlops-runs-html>.widget-html-content{min-width:0;max-width:100%}"
+    ".dlops-runs-html>.widget-html-content{line-height:normal}"
+    ".dlops-runs-box{overflow-x:auto;max-width:100%;min-width:0}"
     ".dlops-runs{border-collapse:collapse;line-height:normal;"
     "font-family:var(--jp-ui-font-family);font-size:var(--jp-ui-font-size1,13px);"
     "color:var(--jp-ui-font-color1,inherit);background:var(--jp-layout-color1,transparent)}"
