@@ -25,7 +25,7 @@ class Chart(anywidget.AnyWidget):
 
     _esm = (HERE / "chart.js").read_text(encoding="utf-8")
     _css = (HERE / "chart.css").read_text(encoding="utf-8")
-    curves = traitlets.List([]).tag(sync=True)
+    curves: traitlets.List[dict[str, Any]] = traitlets.List(traitlets.Dict(), []).tag(sync=True)
     metric = traitlets.Unicode("").tag(sync=True)
     x_title = traitlets.Unicode("step").tag(sync=True)
 

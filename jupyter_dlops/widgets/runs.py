@@ -170,8 +170,9 @@ class Runs(w.VBox):
     def close(self) -> None:
         """Stop the refresh loop and close the widget and its parts."""
         self._stop.set()
-        if Runs._live.get(getattr(self, "_key", None)) is self:
-            del Runs._live[self._key]
+        key = getattr(self, "_key", "")
+        if Runs._live.get(key) is self:
+            del Runs._live[key]
         for name in ("scope", "sort", "descending", "metric", "table", "plot"):
             part = self.__dict__.get(name)
             if part is not None:

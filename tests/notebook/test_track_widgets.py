@@ -243,3 +243,20 @@ def test_params_labels_and_controls_share_one_grid(nb_store):
         assert panel.values[long] == "cosine" and panel.p29 == 29
     finally:
         panel.close()
+
+
+def test_a_runs_widget_closed_by_any_path_ends_its_refresh_loop(nb_store, tmp_path):
+    import ipywidgets as w
+
+    from jupyter_dlops.widgets import Runs
+
+    path = str(tmp_path / "train.ipynb")
+    _make_runs(path, 1)
+    widget = Runs(path, refresh=0.05)
+    thread = widget._thread
+    assert thread.is_alive()
+    # ipywidgets' own close (Widget.close_all, the comm closing) does not go through Runs.close
+    w.Widget.close(widget)
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the refresh loop outlived its widget"
+    widget.close()
