@@ -84,7 +84,9 @@ test('Runs(): this notebook\'s runs on one line each, a chart with axes, hover a
     return firsts.sort((a, b) => a.y - b.y)[0];
   });
   await page.mouse.move(point.x + 2, point.y + 1); // just inside the frame
-  const lr01 = (await table.locator('tbody tr').filter({ hasText: /\b0\.1\b/ }).locator('td').nth(2).innerText()).trim();
+  const lrCell = `td:nth-child(${header.indexOf('params.lr') + 1})`;
+  const row01 = table.locator('tbody tr').filter({ has: page.locator(lrCell, { hasText: /^0\.1$/ }) });
+  const lr01 = (await row01.locator(`td:nth-child(${header.indexOf('name') + 1})`).innerText()).trim();
   await expect(plot.locator('.dlops-plot-readout')).toHaveText(new RegExp(`^step 0 · loss 1\\.1 · run ${lr01} [0-9a-f]{6}$`));
   await plot.screenshot({ path: test.info().outputPath('runs-widget-chart-light.png') });
 
