@@ -13,13 +13,15 @@ const SERIES = [
 const HEIGHT = 260;
 const M = { left: 64, right: 16, top: 12, bottom: 44 };
 
-export function niceTicks(lo, hi, count = 5) {
-  // round values (1, 2, 5 × 10^k) inside [lo, hi]: what a reader expects on an axis
+export function niceTicks(lo, hi, count = 5, integer = false) {
+  // round values (1, 2, 5 × 10^k) inside [lo, hi]: what a reader expects on an axis;
+  // whole numbers only for an axis of whole numbers (steps: no tick at step 0.2)
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const norm = raw / mag;
-  const step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+  let step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+  if (integer) step = Math.max(1, Math.round(step));
   const ticks = [];
   for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) {
     ticks.push(Number((i * step).toPrecision(12)));
@@ -48,12 +50,12 @@ function domain(curves) {
   if (!(x1 > x0)) x1 = x0 + 1;
   if (!(y1 > y0)) { y0 -= 0.5; y1 += 0.5; }
   const pad = (y1 - y0) * 0.05; // curves do not touch the frame
-  return { x0, x1, y0: y0 - pad, y1: y1 + pad };
+  return { x0, x1, y0: y0 - pad, y1: y1 + pad, wholeX: xs.every(Number.isInteger) };
 }
 
 function drawAxes(svg, d, sx, sy, w, xTitle, yTitle) {
   const axis = node('g', { class: 'dlops-plot-axes' }, svg);
-  for (const t of niceTicks(d.x0, d.x1, Math.max(2, Math.floor((w - M.left - M.right) / 80)))) {
+  for (const t of niceTicks(d.x0, d.x1, Math.max(2, Math.floor((w - M.left - M.right) / 80)), d.wholeX)) {
     node('line', { class: 'dlops-plot-grid', x1: sx(t), x2: sx(t), y1: M.top, y2: HEIGHT - M.bottom }, axis);
     node('text', { class: 'dlops-plot-tick', 'data-axis': 'x', x: sx(t), y: HEIGHT - M.bottom + 14,
       'text-anchor': 'middle' }, axis, fmt(t));

@@ -137,7 +137,7 @@ class Runs(w.VBox):
         curves = []
         for run in ordered[: self.max_curves] if key else []:
             series = self.store.metric_series(run.run_id, key, max_points=1000).get(key, [])
-            curves.append(curve(f"{run.name or ''} {run.run_id[:6]}".strip(), run.run_id, series))
+            curves.append(curve(_label(run), run.run_id, series))
         with self.plot.hold_sync():
             self.plot.metric = key or ""
             self.plot.curves = [c for c in curves if c["points"]]
@@ -178,6 +178,13 @@ class Runs(w.VBox):
             if part is not None:
                 part.close()
         super().close()
+
+
+def _label(run: Any) -> str:
+    """A run as the chart names it: its name, with the start of its id unless the name has it
+    (a notebook's runs are named ``train-3f9a1c`` already)."""
+    short = run.run_id[:6]
+    return run.name if run.name and short in run.name else f"{run.name or ''} {short}".strip()
 
 
 def _cell_key() -> str | None:

@@ -83,6 +83,7 @@ def test_runs_table_sorts_and_plots(nb_store, tmp_path):
         assert widget.plot.metric == "loss" and widget.plot.x_title == "step"
         assert [c["run_id"] for c in widget.plot.curves] == ids[::-1]
         assert widget.plot.curves[0]["points"] == [[s, 1.0 / (s + 1 + 2)] for s in range(5)]
+        assert widget.plot.curves[0]["label"] == f"nb {ids[2][:6]}"
     finally:
         widget.close()
 
