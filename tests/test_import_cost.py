@@ -15,7 +15,7 @@ import pytest
 # sqlite3 is cheap but only the store needs it; typing (with re, enum, functools) was most
 # of the package's import time, so the package's __init__ keeps it for type checkers only.
 HEAVY = [
-    "IPython", "ipykernel", "ipywidgets", "jupyter_server", "tornado", "nbconvert", "nbformat",
+    "IPython", "ipykernel", "ipywidgets", "anywidget", "jupyter_server", "tornado", "nbconvert", "nbformat",
     "papermill", "jupyter_client", "zmq", "dask", "distributed", "pandas", "numpy", "pyarrow",
     "matplotlib", "psutil", "pynvml", "blake3", "yaml", "traitlets", "psycopg", "sqlite3",
     "jupyter_dlops.store", "jupyter_dlops.tracking",

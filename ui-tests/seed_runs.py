@@ -2,7 +2,9 @@
 
 ``python seed_runs.py``: a sweep of three runs with different learning rates, made by the
 CLI (``dlops sweep train.ipynb -p lr 0.1 0.01 0.001``) over a small tracked notebook.
-``python seed_runs.py --bulk N``: N more runs through the store API (the 10,000-run test)."""
+``python seed_runs.py --bulk N``: N more runs through the store API (the 10,000-run test).
+``python seed_runs.py --at FOLDER``: the same sweep over FOLDER/train.ipynb, which stays there
+(the widgets' tests open it and show its runs)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ for step in range(epochs):
 """
 
 
-def sweep() -> None:
+def sweep(folder: str | None = None) -> None:
     """Three runs; running it again resumes the same sweep, which adds nothing."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
@@ -33,12 +35,15 @@ def sweep() -> None:
         nbformat.v4.new_code_cell(TRAIN),
     ]
     dlops_cli = str(Path(sys.executable).with_name("dlops"))
-    with tempfile.TemporaryDirectory() as folder:
-        notebook = Path(folder) / "train.ipynb"
+    with tempfile.TemporaryDirectory() as scratch:
+        where = Path(folder or scratch).absolute()
+        name = "ui-sweep" if folder is None else f"ui-sweep-{where.name}"
+        where.mkdir(parents=True, exist_ok=True)
+        notebook = where / "train.ipynb"
         nbformat.write(nb, notebook)
         subprocess.run([dlops_cli, "sweep", str(notebook), "-p", "lr", "0.1", "0.01", "0.001",
-                        "--engine", "script", "--name", "ui-sweep", "--experiment", "ui-tests"],
-                       check=True, cwd=folder)
+                        "--engine", "script", "--name", name, "--experiment", "ui-tests"],
+                       check=True, cwd=where)
 
 
 def bulk(count: int) -> None:
@@ -59,5 +64,7 @@ def bulk(count: int) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--bulk"]:
         bulk(int(sys.argv[2]))
+    elif sys.argv[1:2] == ["--at"]:
+        sweep(sys.argv[2])
     else:
         sweep()

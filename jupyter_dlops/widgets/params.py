@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import weakref
 from typing import Any
@@ -12,20 +13,19 @@ from ..errors import DlopsError, UsageError
 
 
 def control_for(name: str, spec: Any) -> w.ValueWidget:
-    """The widget for one parameter specification.
+    """The widget for one parameter specification (its label is the panel's, not its own).
 
     ``(low, high)`` or ``(low, high, default)``: a slider (integer if both bounds are ints,
     logarithmic for positive float ranges spanning 100× or more); a list: a drop-down whose
     first item is the default; a bool, int, float or str: a checkbox or a text box.
     """
-    common = {"description": name, "continuous_update": False,
-              "style": {"description_width": "initial"}}
+    common = {"continuous_update": False, "tooltip": name}
     if isinstance(spec, tuple) and len(spec) in (2, 3):
         return _slider(name, spec, common)
     if isinstance(spec, list) and spec:
-        return w.Dropdown(options=spec, value=spec[0], description=name)
+        return w.Dropdown(options=spec, value=spec[0], tooltip=name)
     if isinstance(spec, bool):
-        return w.Checkbox(value=spec, description=name, indent=False)
+        return w.Checkbox(value=spec, indent=False, tooltip=name)
     if isinstance(spec, int):
         return w.IntText(value=spec, **common)
     if isinstance(spec, float):
@@ -35,6 +35,25 @@ def control_for(name: str, spec: Any) -> w.ValueWidget:
     raise UsageError(
         f"Params: '{name}' = {spec!r} is not a parameter specification; give (low, high), "
         "(low, high, default), a list of choices, or a bool, int, float or str default")
+
+
+# a name longer than the label column ends in an ellipsis; the whole name shows on hover
+NAME_STYLE = "display:block;max-width:16em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap"
+
+
+def grid(controls: dict[str, w.ValueWidget]) -> w.GridBox:
+    """Names and controls in one two-column grid: every label as wide as the widest (up to
+    16em), so the controls line up whatever their kind (a description per control sized
+    itself, issue 17)."""
+    cells: list[w.Widget] = []
+    for name, control in controls.items():
+        text = html.escape(name, quote=True)
+        label = w.HTML(f"<span class='dlops-param-name' title='{text}' style='{NAME_STYLE}'>{text}</span>")
+        label.add_class("dlops-param-label")
+        control.add_class("dlops-param-control")
+        cells += [label, control]
+    return w.GridBox(cells, layout=w.Layout(grid_template_columns="max-content minmax(0, 1fr)",
+                                            grid_gap="2px 12px", align_items="center"))
 
 
 def _slider(name: str, spec: tuple, common: dict) -> w.ValueWidget:
@@ -75,7 +94,7 @@ class Params(w.VBox):
         self._controls = {name: control_for(name, spec) for name, spec in specs.items()}
         self._run = run
         self.status = w.HTML()
-        super().__init__(children=[*self._controls.values(), self.status])
+        super().__init__(children=[grid(self._controls), self.status])
         for name, control in self._controls.items():
             control.observe(lambda change, key=name: self._changed(key), "value")
         self._guarded(lambda: self._record(self._target(), self.values))

@@ -1,54 +1,55 @@
-"""``Runs``: this notebook's runs as a sortable table with a metric plot, refreshing."""
+"""``Runs``: a notebook's runs (or the store's) as a sortable table with a metric chart,
+refreshing while it is shown."""
 
 from __future__ import annotations
 
-import html
 import os
 import threading
-import time
 from typing import Any
 
 import ipywidgets as w
 
-from .plot import svg_plot
+from .chart import Chart, curve
+from .table import BASE_COLUMNS, EMPTY, sortable, table_html, value_of
 
-BASE_COLUMNS = ("start_time", "name", "status", "duration")
+THIS_NOTEBOOK, ALL_RUNS = "this notebook", "all runs"
 
 
 class Runs(w.VBox):
-    """The runs of a notebook (default: the one this kernel runs), newest first.
+    """Runs of a notebook (default: the one this kernel runs), newest first.
 
-    Sort by any column, pick a metric to plot (the first ``max_curves`` runs in table order),
+    Sort by any column, pick a metric to chart (the first ``max_curves`` runs in table order),
     and the widget re-reads the store every ``refresh`` seconds (0: only on ``refresh()``).
-    A relative ``notebook`` is relative to the kernel's working folder.
+    A relative ``notebook`` is relative to the kernel's working folder. Without ``notebook``,
+    where the kernel's notebook has no run yet (a new one), the widget opens on all the store's
+    runs; a toggle switches between the two.
+    ``where``: the runs matching a ``dlops runs --where`` expression instead.
     """
 
     #: the live widget of each cell (or notebook): a new one stops the one it replaces
     _live: dict[str, Runs] = {}
 
-    def __init__(self, notebook: str | None = None, *, metric: str | None = None,
-                 refresh: float = 2.0, limit: int = 100, max_curves: int = 8,
-                 store: Any = None) -> None:
+    def __init__(self, notebook: str | None = None, *, where: str | None = None,
+                 metric: str | None = None, refresh: float = 2.0, limit: int = 100,
+                 max_curves: int = 8, store: Any = None) -> None:
         from ..store import open_store
         from ..tracking import session
 
+        self._stop = threading.Event()  # first: close() runs even if construction fails
         self.store = store if store is not None and not isinstance(store, str) else open_store(store)
+        if where is not None:
+            self.store.search_run_ids(where, limit=1)  # a bad expression fails here, in one line
         # a relative path means relative to the kernel's folder, as runs record it (absolute)
         self.notebook = os.path.abspath(notebook) if notebook else session.notebook_path(_user_namespace())
-        self.limit, self.max_curves = limit, max_curves
+        self.where, self.limit, self.max_curves = where, limit, max_curves
         self.runs: list[Any] = []
-        self.sort = w.Dropdown(options=list(BASE_COLUMNS), value="start_time", description="sort by")
-        self.descending = w.Checkbox(value=True, description="descending", indent=False)
-        self.metric = w.Dropdown(options=[], description="metric")
-        self.table, self.plot = w.HTML(), w.HTML()
-        super().__init__(children=[w.HBox([self.sort, self.descending, self.metric]),
-                                   self.table, self.plot])
-        for control in (self.sort, self.descending, self.metric):
-            control.observe(lambda _change: self.render(), "value")
-        self._wanted_metric = metric
+        self._build_controls(metric, asked=notebook is not None)
+        controls = w.HBox([self.scope, self.sort, self.descending, self.metric],
+                          layout=w.Layout(flex_flow="row wrap"))
+        # no width of 100%: with the widgets' margin it would overflow the output area by 2px
+        super().__init__(children=[controls, self.table, self.plot], layout=w.Layout(min_width="0"))
         # None, not (): an empty result must still render the empty state once
         self._signature: tuple | None = None
-        self._stop = threading.Event()
         self._replace_previous()
         self.refresh()
         self._thread = None
@@ -57,12 +58,43 @@ class Runs(w.VBox):
                                             name="dlops-runs-widget")
             self._thread.start()
 
-    # -- data -------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Re-read the runs; re-render only if something changed."""
+    def _build_controls(self, metric: str | None, asked: bool) -> None:
         from ..tracking import session
 
-        self.runs = session.notebook_runs(self.store, self.notebook, self.limit)
+        # a notebook asked for by name is what is shown, runs or not; the kernel's own notebook
+        # only once it has a run (a new notebook opens on the store's runs, not on nothing)
+        mine = self.where is None and (asked or bool(session.notebook_runs(self.store, self.notebook, 1)))
+        self.scope = w.ToggleButtons(options=[THIS_NOTEBOOK, ALL_RUNS],
+                                     value=THIS_NOTEBOOK if mine else ALL_RUNS,
+                                     style={"button_width": "auto"})
+        if self.where is not None:
+            self.scope.layout.display = "none"
+        self.sort = w.Dropdown(options=list(BASE_COLUMNS), value="start_time", description="sort by",
+                               style={"description_width": "initial"})
+        self.descending = w.Checkbox(value=True, description="descending", indent=False,
+                                     layout=w.Layout(width="auto"))
+        self.metric = w.Dropdown(options=[], description="metric",
+                                 style={"description_width": "initial"})
+        # the table scrolls sideways inside the output area instead of overflowing it
+        self.table = w.HTML(layout=w.Layout(min_width="0"))
+        self.table.add_class("dlops-runs-html")
+        self.plot = Chart()
+        self._wanted_metric = metric
+        self.scope.observe(lambda _change: self._rescope(), "value")
+        for control in (self.sort, self.descending, self.metric):
+            control.observe(lambda _change: self.render(), "value")
+
+    # -- data -------------------------------------------------------------------------------
+    def _load(self) -> list[Any]:
+        from ..tracking import session
+
+        if self.where is not None or self.scope.value == ALL_RUNS:
+            return self.store.search_runs(self.where, limit=self.limit)
+        return session.notebook_runs(self.store, self.notebook, self.limit)
+
+    def refresh(self) -> None:
+        """Re-read the runs; re-render only if something changed."""
+        self.runs = self._load()
         signature = tuple((r.run_id, r.status, tuple((k, m.count) for k, m in r.metrics.items()))
                           for r in self.runs)
         if signature == self._signature:
@@ -70,6 +102,10 @@ class Runs(w.VBox):
         self._signature = signature
         self._update_options()
         self.render()
+
+    def _rescope(self) -> None:
+        self._signature = None
+        self.refresh()
 
     def _update_options(self) -> None:
         params = sorted({k for r in self.runs for k in r.params})
@@ -87,29 +123,35 @@ class Runs(w.VBox):
     def sorted_runs(self) -> list[Any]:
         """The runs in the table's order (missing values last)."""
         key = self.sort.value
-        present = [r for r in self.runs if _value(r, key) is not None]
-        missing = [r for r in self.runs if _value(r, key) is None]
-        present.sort(key=lambda r: _sortable(_value(r, key)), reverse=self.descending.value)
+        present = [r for r in self.runs if value_of(r, key) is not None]
+        missing = [r for r in self.runs if value_of(r, key) is None]
+        present.sort(key=lambda r: sortable(value_of(r, key)), reverse=self.descending.value)
         return present + missing
 
     # -- drawing ----------------------------------------------------------------------------
     def render(self) -> None:
+        """Draw the table and the chart from the runs last read."""
         ordered = self.sorted_runs()
-        self.table.value = table_html(ordered, self.sort.options)
+        self.table.value = table_html(ordered, self.sort.options, self._empty_text())
         key = self.metric.value
-        if not key:
-            self.plot.value = "<small>no metrics logged yet</small>"
-            return
         curves = []
-        for run in ordered[: self.max_curves]:
-            points = [(step, value) for step, value, _ in
-                      self.store.metric_series(run.run_id, key).get(key, []) if value is not None]
-            if points:
-                curves.append((f"{run.name} {run.run_id[:6]}", points))
-        self.plot.value = svg_plot(curves, title=key)
+        for run in ordered[: self.max_curves] if key else []:
+            series = self.store.metric_series(run.run_id, key, max_points=1000).get(key, [])
+            curves.append(curve(_label(run), run.run_id, series))
+        with self.plot.hold_sync():
+            self.plot.metric = key or ""
+            self.plot.curves = [c for c in curves if c["points"]]
 
+    def _empty_text(self) -> str:
+        if self.where is not None:
+            return f"no run matches {self.where}"
+        return EMPTY["all"] if self.scope.value == ALL_RUNS else EMPTY["notebook"]
+
+    # -- the refresh loop -----------------------------------------------------------------------
     def _poll(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+        # a widget closed by any path (close(), Widget.close_all(), the kernel's comm closing)
+        # has no comm: its loop ends too, so none outlives what it drew
+        while not self._stop.wait(interval) and self.comm is not None:
             try:
                 self.refresh()
             except Exception:  # a store hiccup must not kill the widget; next tick retries
@@ -118,7 +160,7 @@ class Runs(w.VBox):
     def _replace_previous(self) -> None:
         """Re-running a cell makes a new widget: stop the one it replaces, so there is one
         refresh loop per cell, not one more per run of it."""
-        key = _cell_key() or f"notebook:{self.notebook}"
+        key = _cell_key() or f"notebook:{self.notebook}:{self.where}"
         previous = Runs._live.get(key)
         if previous is not None and previous is not self:
             previous.close()
@@ -126,74 +168,23 @@ class Runs(w.VBox):
         self._key = key
 
     def close(self) -> None:
+        """Stop the refresh loop and close the widget and its parts."""
         self._stop.set()
-        if Runs._live.get(getattr(self, "_key", None)) is self:
-            del Runs._live[self._key]
+        key = getattr(self, "_key", "")
+        if Runs._live.get(key) is self:
+            del Runs._live[key]
+        for name in ("scope", "sort", "descending", "metric", "table", "plot"):
+            part = self.__dict__.get(name)
+            if part is not None:
+                part.close()
         super().close()
 
 
-def _value(run: Any, key: str) -> Any:
-    if key.startswith("params."):
-        return run.params.get(key[7:])
-    if key.startswith("metrics."):
-        summary = run.metrics.get(key[8:])
-        return summary.last if summary else None
-    return run.duration if key == "duration" else getattr(run, key)
-
-
-def _sortable(value: Any) -> tuple:
-    # Mixed types in one column (an int here, a str there) still sort, numbers first.
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (0, value, "")
-    return (1, 0, str(value))
-
-
-# The theme's own variables, so the table reads in light and dark themes alike; one line a
-# run (no wrapped dates or names), scrolling sideways inside the output area.
-TABLE_STYLE = (
-    "<style>.dlops-runs-box{overflow-x:auto;max-width:100%}"
-    ".dlops-runs{border-collapse:collapse;font-size:var(--jp-ui-font-size1,12px);"
-    "color:var(--jp-ui-font-color1,inherit)}"
-    ".dlops-runs th,.dlops-runs td{padding:3px 8px;white-space:nowrap;text-align:left;"
-    "border-bottom:1px solid var(--jp-border-color2,#ddd)}"
-    ".dlops-runs th{background:var(--jp-layout-color2,#eee)}</style>"
-)
-
-
-def table_html(runs: list[Any], columns: Any) -> str:
-    """The runs as an HTML table (every value escaped)."""
-    header = "".join(f"<th>{html.escape(c)}</th>" for c in ("run", *columns))
-    body = []
-    for run in runs:
-        cells = [run.run_id[:8], *(_show(c, _value(run, c)) for c in columns)]
-        body.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>")
-    if not runs:
-        body.append(f"<tr><td colspan='{len(columns) + 1}'>no runs for this notebook yet: "
-                    "run it with %load_ext jupyter_dlops, or dlops sweep</td></tr>")
-    return (f"{TABLE_STYLE}<div class='dlops-runs-box'><table class='dlops-runs'>"
-            f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
-
-
-def format_duration(seconds: float) -> str:
-    """170.3 -> '2 min 50 s': what a reader expects, not bare seconds."""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min {round(seconds % 60)} s"
-    return f"{minutes // 60} h {minutes % 60} min"
-
-
-def _show(column: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if column == "start_time":
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))
-    if column == "duration":
-        return format_duration(float(value))
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+def _label(run: Any) -> str:
+    """A run as the chart names it: its name, with the start of its id unless the name has it
+    (a notebook's runs are named ``train-3f9a1c`` already)."""
+    short = run.run_id[:6]
+    return run.name if run.name and short in run.name else f"{run.name or ''} {short}".strip()
 
 
 def _cell_key() -> str | None:

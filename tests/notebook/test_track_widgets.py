@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
@@ -36,6 +37,7 @@ def test_params_panel_values_are_the_runs_parameters(nb_store):
     stored = params_in(nb_store, run.run_id)
     assert stored["epochs"] == 20 and stored["optimizer"] == "sgd"
     assert rows(nb_store, "SELECT type FROM param WHERE key = 'epochs'") == [("int",)]
+    panel.close()  # an open panel would record its values into the next test's new runs
 
 
 @pytest.mark.parametrize("spec", [(0.1, 0.01), ("a", "b"), (1, 5, 9), None, object(), []],
@@ -78,7 +80,10 @@ def test_runs_table_sorts_and_plots(nb_store, tmp_path):
         widget.descending.value = False
         assert [r.run_id for r in widget.sorted_runs()] == ids[::-1]
         assert widget.metric.value == "loss"
-        assert widget.plot.value.count("<polyline") == 3
+        assert widget.plot.metric == "loss" and widget.plot.x_title == "step"
+        assert [c["run_id"] for c in widget.plot.curves] == ids[::-1]
+        assert widget.plot.curves[0]["points"] == [[s, 1.0 / (s + 1 + 2)] for s in range(5)]
+        assert widget.plot.curves[0]["label"] == f"nb {ids[2][:6]}"
     finally:
         widget.close()
 
@@ -115,7 +120,7 @@ def test_values_are_escaped(nb_store, tmp_path):
 
 def test_runs_widget_relative_path_empty_state_and_durations(nb_store, tmp_path, monkeypatch):
     from jupyter_dlops.widgets import Runs
-    from jupyter_dlops.widgets.runs import format_duration
+    from jupyter_dlops.widgets.table import format_duration
 
     monkeypatch.chdir(tmp_path)
     empty = Runs("nothing-yet.ipynb", refresh=0)
@@ -151,3 +156,108 @@ def test_a_new_runs_widget_stops_the_one_it_replaces(nb_store, tmp_path):
         assert [w._stop.is_set() for w in widgets] == [True, True, False]
     finally:
         widgets[-1].close()
+
+
+def test_runs_in_a_new_notebook_opens_on_the_stores_runs(nb_store, tmp_path, monkeypatch):
+    from jupyter_dlops.widgets import Runs
+
+    ids = _make_runs(str(tmp_path / "train.ipynb"), 2)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "new.ipynb"))
+    widget = Runs(refresh=0)
+    try:
+        assert widget.scope.value == "all runs"
+        assert [r.run_id for r in widget.sorted_runs()] == ids[::-1]
+        assert widget.table.value.count("<tr>") == 3
+        widget.scope.value = "this notebook"
+        assert widget.runs == [] and "no runs for this notebook yet" in widget.table.value
+        assert widget.plot.curves == []
+    finally:
+        widget.close()
+    mine = _make_runs(str(tmp_path / "new.ipynb"), 1)
+    widget = Runs(refresh=0)  # the notebook has a run now: its own runs first
+    try:
+        assert widget.scope.value == "this notebook"
+        assert [r.run_id for r in widget.runs] == mine
+    finally:
+        widget.close()
+
+
+def test_runs_where_selects_by_expression_and_refuses_a_bad_one(nb_store, tmp_path):
+    from jupyter_dlops.errors import DlopsError
+    from jupyter_dlops.widgets import Runs
+
+    ids = _make_runs(str(tmp_path / "train.ipynb"), 3)
+    widget = Runs(where="params.lr < 0.06", refresh=0)
+    try:
+        assert sorted(r.run_id for r in widget.runs) == sorted(ids[1:])
+        assert widget.scope.layout.display == "none"
+    finally:
+        widget.close()
+    with pytest.raises(DlopsError):
+        Runs(where="params.lr <", refresh=0)
+
+
+def test_table_cells_keep_to_one_line_with_the_full_value_in_the_title(nb_store, tmp_path):
+    from jupyter_dlops.tracking.client import DlopsClient
+    from jupyter_dlops.widgets import Runs
+    from jupyter_dlops.widgets.table import format_duration
+
+    path = str(tmp_path / "x.ipynb")
+    name = "a-very-long-run-name-" * 4
+    run_id = DlopsClient().create_run(name, kind="notebook", tags={"dlops.notebook": path})
+    widget = Runs(path, refresh=0)
+    try:
+        html = widget.table.value
+        assert "white-space:nowrap" in html and "text-overflow:ellipsis" in html
+        assert f"<td title='{name}'>{name}</td>" in html
+        assert f"<td title='{run_id}'>{run_id[:8]}</td>" in html
+    finally:
+        widget.close()
+    # whole seconds first: never "1 min 60 s" or "60.0 s"
+    assert [format_duration(s) for s in (59.97, 119.6, 3599.7)] == ["1 min 0 s", "2 min 0 s", "1 h 0 min"]
+
+
+def test_params_labels_and_controls_share_one_grid(nb_store):
+    import ipywidgets as w
+
+    from jupyter_dlops import start_run
+    from jupyter_dlops.widgets import Params
+
+    start_run("grid", kind="notebook")
+    long = "a_very_long_parameter_name_for_the_learning_rate_schedule"
+    specs = {"lr": (0.001, 0.1), long: ["cosine", "step"], "augment": True,
+             **{f"p{i}": i for i in range(30)}}
+    panel = Params(**specs)
+    try:
+        grid = panel.children[0]
+        assert isinstance(grid, w.GridBox)
+        # one label column as wide as the widest label (capped), one column of controls
+        assert grid.layout.grid_template_columns == "max-content minmax(0, 1fr)"
+        labels, controls = grid.children[::2], grid.children[1::2]
+        names = [re.search(r">([^<]*)</span>$", label.value).group(1) for label in labels]
+        assert names == list(specs)
+        # cut to 16em with an ellipsis, the whole name in the title
+        assert all(f"title='{n}'" in label.value and "max-width:16em" in label.value
+                   and "text-overflow:ellipsis" in label.value for n, label in zip(names, labels, strict=True))
+        assert list(controls) == list(panel._controls.values())
+        assert [c.description for c in controls] == [""] * len(specs)  # no second, unaligned label
+        assert panel.values[long] == "cosine" and panel.p29 == 29
+    finally:
+        panel.close()
+
+
+def test_a_runs_widget_closed_by_any_path_ends_its_refresh_loop(nb_store, tmp_path):
+    import ipywidgets as w
+
+    from jupyter_dlops.widgets import Runs
+
+    path = str(tmp_path / "train.ipynb")
+    _make_runs(path, 1)
+    widget = Runs(path, refresh=0.05)
+    thread = widget._thread
+    assert thread.is_alive()
+    # ipywidgets' own close (Widget.close_all, the comm closing) does not go through Runs.close
+    w.Widget.close(widget)
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the refresh loop outlived its widget"
+    widget.close()
