@@ -157,6 +157,20 @@ def where_position(where: str) -> int | None:
     return None
 
 
+class RunGroupsHandler(DlopsHandler):
+    """The runs matching ``where`` grouped by ``group`` (experiment, sweep or params.NAME),
+    with counts, each group's own ``where`` and the best value of a metric ``sort``."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        from ..store.groups import run_groups
+
+        where = self.get_argument("where", "")
+        store = await self.call(self.store)
+        self.reply(await self.call(run_groups, store, where or None, self.get_argument("group", ""),
+                                   self.get_argument("sort", "") or None))
+
+
 class StoreHandler(DlopsHandler):
     """GET: does the store exist (always 200, so a folder without one logs no error);
     POST: create it (the getting-started view's button)."""
