@@ -129,3 +129,92 @@ test('columns resize by their edge or the keyboard, move by drag or the chooser,
   expect(name.x).toBeCloseTo(gridBox.x + box.width, 0);
   await table.screenshot({ path: test.info().outputPath('columns-moved.png') });
 });
+
+test('runs grouped by a param: collapsible headers with the count and the best of the sort metric, persisted', async ({ page }) => {
+  let table = await openFiltered(page);
+  await showColumns(table);
+  await table.getByLabel('Group by').selectOption('params.opt');
+  const groups = table.locator('.jp-dlops-group-row');
+  await expect(groups).toHaveCount(2);
+  await expect(groups.nth(0)).toHaveText('▾ opt: adam — 3 runs');
+  await expect(groups.nth(1)).toHaveText('▾ opt: sgd — 3 runs');
+  await expect(table.locator('.jp-dlops-run-row')).toHaveCount(6);
+  // sorted by acc, highest first (two clicks): each group's best acc, and its runs in that order
+  const accHeader = table.locator('[role="columnheader"][data-field="metrics.acc"]');
+  await accHeader.click();
+  await accHeader.click();
+  await expect(accHeader).toHaveAttribute('aria-sort', 'descending');
+  await expect(groups.nth(0)).toHaveText('▾ opt: adam — 3 runs · best acc 0.9');
+  await expect(groups.nth(1)).toHaveText('▾ opt: sgd — 3 runs · best acc 0.75');
+  const names = table.locator('.jp-dlops-run-row [data-field="name"]');
+  await expect(names).toHaveText(['rt-adam-0.01', 'rt-adam-0.001', 'rt-adam-0.1', 'rt-sgd-0.001', 'rt-sgd-0.01', 'rt-sgd-0.1']);
+  // collapse the adam group: its runs go, the sgd group's stay
+  const adam = groups.nth(0).getByRole('button');
+  await adam.click();
+  await expect(adam).toHaveAttribute('aria-expanded', 'false');
+  await expect(names).toHaveText(['rt-sgd-0.001', 'rt-sgd-0.01', 'rt-sgd-0.1']);
+  await adam.press('Enter'); // a button: the keyboard opens it again
+  await expect(names).toHaveCount(6);
+  await table.screenshot({ path: test.info().outputPath('grouped.png') });
+  // grouped by lr: numbers in numeric order
+  await table.getByLabel('Group by').selectOption('params.lr');
+  await expect(groups).toHaveText([/^▾ lr: 0\.001 — 2 runs/, /^▾ lr: 0\.01 — 2 runs/, /^▾ lr: 0\.1 — 2 runs/]);
+  await page.waitForTimeout(1000); // the settings registry saves asynchronously
+  await reloadWithoutLauncher(page);
+  table = page.locator('#jupyter-dlops-runs-table');
+  await expect(table.getByLabel('Group by')).toHaveValue('params.lr', { timeout: 60000 });
+  await expect(table.locator('.jp-dlops-group-row[data-group="0.01"]')).toBeVisible();
+  await table.getByLabel('Group by').selectOption('');
+  await expect(table.locator('.jp-dlops-group-row')).toHaveCount(0);
+});
+
+test('saved views: save filter, columns, sort and grouping; apply, make default, delete', async ({ page }) => {
+  let table = await openFiltered(page);
+  await showColumns(table);
+  await table.getByLabel('Group by').selectOption('params.opt');
+  const accHeader = table.locator('[role="columnheader"][data-field="metrics.acc"]');
+  await accHeader.click(); // ascending
+  await expect(accHeader).toHaveAttribute('aria-sort', 'ascending');
+  await table.locator('.jp-dlops-columns summary').click();
+  await table.locator('.jp-dlops-columns input[data-key="params.lr"]').uncheck();
+  await table.locator('.jp-dlops-columns summary').click();
+  const views = table.locator('.jp-dlops-views');
+  await views.locator('summary').click();
+  await views.getByLabel('Name of the view to save').fill('rt by optimiser');
+  await views.getByRole('button', { name: 'Save view' }).click();
+  await expect(views.locator('li[data-view="rt by optimiser"]')).toHaveAttribute(
+    'title', `filter ${FILTER}, sorted by metrics.acc, grouped by params.opt`
+  );
+  // the defaults: every run, no grouping, no filter
+  await views.getByRole('button', { name: 'All runs (defaults)' }).click();
+  await expect(table.locator('.jp-dlops-filter')).toHaveValue('');
+  await expect(table.locator('.jp-dlops-group-row')).toHaveCount(0);
+  await expect(table.getByLabel('Group by')).toHaveValue('');
+  // the saved view back: its filter in the box, its grouping, sort and columns
+  await views.locator('li[data-view="rt by optimiser"] .jp-dlops-view-apply').click();
+  await expect(table.locator('.jp-dlops-filter')).toHaveValue(FILTER);
+  await expect(table.locator('.jp-dlops-count')).toHaveText('6 runs');
+  await expect(table.locator('.jp-dlops-group-row')).toHaveText(['▾ opt: adam — 3 runs · best acc 0.7', '▾ opt: sgd — 3 runs · best acc 0.6']);
+  await expect(table.locator('[role="columnheader"][data-field="params.lr"]')).toHaveCount(0);
+  await expect(table.locator('[role="columnheader"][data-field="metrics.acc"]')).toHaveAttribute('aria-sort', 'ascending');
+  await table.screenshot({ path: test.info().outputPath('saved-view.png') });
+  // the default view: the table opens with it
+  await views.getByRole('button', { name: 'Open the table with rt by optimiser' }).click();
+  await expect(views.getByRole('button', { name: 'rt by optimiser is the default view' })).toHaveAttribute('aria-pressed', 'true');
+  await views.getByRole('button', { name: 'All runs (defaults)' }).click();
+  await page.waitForTimeout(1000); // the settings registry saves asynchronously
+  await reloadWithoutLauncher(page);
+  table = page.locator('#jupyter-dlops-runs-table');
+  await expect(table.locator('.jp-dlops-filter')).toHaveValue(FILTER, { timeout: 60000 });
+  await expect(table.locator('.jp-dlops-group-row')).toHaveCount(2);
+  const savedViews = () => page.evaluate(async () => {
+    const body = await (await fetch('/lab/api/settings/jupyter-dlops:experiments')).json();
+    return { views: (body.settings.views ?? []).map((v: any) => v.name), defaultView: body.settings.defaultView ?? null };
+  });
+  expect(await savedViews()).toEqual({ views: ['rt by optimiser'], defaultView: 'rt by optimiser' });
+  // delete it: gone from the menu and from the settings, the default with it
+  await table.locator('.jp-dlops-views summary').click();
+  await table.getByRole('button', { name: 'Delete view rt by optimiser' }).click();
+  await expect(table.locator('.jp-dlops-views li[data-view="rt by optimiser"]')).toHaveCount(0);
+  await expect.poll(savedViews).toEqual({ views: [], defaultView: null });
+});
