@@ -6,12 +6,13 @@
  */
 import * as React from 'react';
 
-import { IRun, listRunsIfChanged, requestAPI } from './api';
+import { IRun, IRunQuery, listRunsIfChanged, requestAPI } from './api';
 import { formatValue } from './format';
 import { usePolledRuns } from './poll';
 import { parseSort } from './table';
 
 export const BLOCK = 100;
+const SETTLE_MS = 80;
 
 export interface IRunGroup {
   value: unknown;
@@ -136,27 +137,41 @@ export function useRunRows(where: string, sort: string, by: string, visible: boo
     setBlocks(new Map(page && !by ? [[`${where}#0`, page.runs]] : []));
   }, [page, groups]);
   const total = segments.length ? segments[segments.length - 1].start + segments[segments.length - 1].size : 0;
+  const fetchBlock = (key: string, where: string, b: number) => {
+    pending.current.add(key);
+    const asked = generation.current;
+    // later blocks leave out the store's keys (block 0 has them): a tenth of the cost
+    const q = { where, sort, limit: BLOCK, offset: b * BLOCK, keys: 0 } as IRunQuery;
+    void listRunsIfChanged(q, null).then(answer => {
+      pending.current.delete(key);
+      if (answer && !answer.page.error && asked === generation.current) {
+        setBlocks(current => new Map(current).set(key, answer.page.runs));
+      }
+    });
+  };
+  const range = React.useRef<[number, number]>([0, 0]);
+  const timer = React.useRef(0);
+  // Blocks are fetched where the scroll rests (SETTLE_MS without a change), so a fling through
+  // 10,000 runs asks for the blocks it lands on, not for the hundred it passed.
   const onRange = React.useCallback(
     (first: number, last: number) => {
-      for (let index = first; index < last; index++) {
-        const at = locate(segments, index);
-        const b = at ? Math.floor(at.local / BLOCK) : 0;
-        const key = at ? `${at.segment.where}#${b}` : '';
-        if (!at || blocks.has(key) || pending.current.has(key)) {
-          continue;
-        }
-        pending.current.add(key);
-        const asked = generation.current;
-        void listRunsIfChanged({ where: at.segment.where, sort, limit: BLOCK, offset: b * BLOCK }, null).then(answer => {
-          pending.current.delete(key);
-          if (answer && !answer.page.error && asked === generation.current) {
-            setBlocks(current => new Map(current).set(key, answer.page.runs));
+      range.current = [first, last];
+      window.clearTimeout(timer.current);
+      timer.current = window.setTimeout(() => {
+        const [from, to] = range.current;
+        for (let index = from; index < to; index++) {
+          const at = locate(segments, index);
+          const b = at ? Math.floor(at.local / BLOCK) : 0;
+          const key = at ? `${at.segment.where}#${b}` : '';
+          if (at && !blocks.has(key) && !pending.current.has(key)) {
+            fetchBlock(key, at.segment.where, b);
           }
-        });
-      }
+        }
+      }, SETTLE_MS);
     },
     [blocks, segments, sort]
   );
+  React.useEffect(() => () => window.clearTimeout(timer.current), []);
   const rowAt = (index: number): TableRow => {
     const segment = segmentAt(segments, index);
     if (segment?.group && index === segment.start) {
@@ -166,11 +181,14 @@ export function useRunRows(where: string, sort: string, by: string, visible: boo
     const run = at && blocks.get(`${at.segment.where}#${Math.floor(at.local / BLOCK)}`)?.[at.local % BLOCK];
     return run ? { kind: 'run', run } : undefined;
   };
-  const toggleGroup = (where: string) => {
-    const next = new Set(closed);
-    next.has(where) ? next.delete(where) : next.add(where);
-    setClosed(next);
-  };
+  // functional updates: a memoised row may hold an older copy of this function
+  const toggleGroup = React.useCallback((where: string) => {
+    setClosed(current => {
+      const next = new Set(current);
+      next.has(where) ? next.delete(where) : next.add(where);
+      return next;
+    });
+  }, []);
   const waiting = !!by && !groups && !groupError;
   return { page, error: error || groupError, onRange, rowAt, total, toggleGroup, waiting };
 }

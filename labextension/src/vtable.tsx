@@ -44,7 +44,24 @@ function GroupRow(props: { row: Extract<TableRow, { kind: 'group' }>; index: num
   );
 }
 
-function Row(props: { row: TableRow; index: number; table: IVirtualTableProps; grid: string }) {
+interface IRowProps {
+  row: TableRow;
+  index: number;
+  table: IVirtualTableProps;
+  grid: string;
+}
+
+/** Unchanged rows are not rendered again while the table scrolls (the row object is new each time). */
+function sameRow(a: IRowProps, b: IRowProps): boolean {
+  const [x, y] = [a.row, b.row];
+  const same =
+    x === y ||
+    (x?.kind === 'run' && y?.kind === 'run' && x.run === y.run && a.table.selected === b.table.selected) ||
+    (x?.kind === 'group' && y?.kind === 'group' && x.group === y.group && x.open === y.open && x.text === y.text);
+  return same && a.index === b.index && a.grid === b.grid && a.table.columns === b.table.columns;
+}
+
+const Row = React.memo(function Row(props: IRowProps) {
   const { row, table } = props;
   const style: React.CSSProperties = {
     gridTemplateColumns: props.grid,
@@ -93,7 +110,7 @@ function Row(props: { row: TableRow; index: number; table: IVirtualTableProps; g
       })}
     </div>
   );
-}
+}, sameRow);
 
 /** Follow the scroll position and the viewport's height. */
 function useViewport(ref: React.RefObject<HTMLDivElement>) {

@@ -60,11 +60,14 @@ function EmptyState(props: { where: string; total: number }) {
 
 function useSelection() {
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
-  const toggle = (runId: string) => {
-    const next = new Set(selected);
-    next.has(runId) ? next.delete(runId) : next.add(runId);
-    setSelected(next);
-  };
+  // a functional update: a memoised row may hold an older copy of this function
+  const toggle = React.useCallback((runId: string) => {
+    setSelected(current => {
+      const next = new Set(current);
+      next.has(runId) ? next.delete(runId) : next.add(runId);
+      return next;
+    });
+  }, []);
   return { selected, toggle };
 }
 

@@ -69,3 +69,12 @@ async def test_group_by_an_unknown_field_is_a_400_saying_what_to_use(jp_fetch, m
         await jp_fetch("jupyter-dlops", "run-groups", params={"group": "status"})
     assert info.value.code == 400
     assert "group by experiment, sweep or params.NAME" in info.value.response.body.decode()
+
+
+async def test_a_later_block_of_runs_can_leave_out_the_keys(jp_fetch, mixed_runs):
+    response = await jp_fetch("jupyter-dlops", "runs", params={"limit": 2, "offset": 2, "keys": "0"})
+    data = json.loads(response.body)
+    assert [run["name"] for run in data["runs"]] == ["b1", "a2"]
+    assert data["total"] == 5 and "param_keys" not in data and "metric_keys" not in data
+    full = json.loads((await jp_fetch("jupyter-dlops", "runs", params={"limit": 2})).body)
+    assert full["param_keys"] == ["deep", "layers", "lr", "opt"]
