@@ -153,6 +153,8 @@ function RunsTableView(props: { actions: IWorkspaceActions; visible: boolean; se
       {ready && <EmptyState where={where} total={page.total} />}
       {ready && page.total > 0 && !rows.waiting && (
         <VirtualTable
+          // another filter or grouping starts at the top (a new sort keeps the sideways scroll)
+          key={`${where}\n${groupBy}`}
           total={rows.total}
           rowAt={rows.rowAt}
           onRange={rows.onRange}
