@@ -35,7 +35,7 @@ NOT_MEASURED = [
     "## Not measured yet", "",
     "- TODO: the Experiments workspace's timings on a quiet machine (`ui-tests/tests/bench-10k.spec.ts` "
     "writes them to benchmarks/results/bench-10k.json; the figures by hand in \"Experiments "
-    "workspace, 10,000 runs\" were measured at a load average of 20).",
+    "workspace, 10,000 runs\" were measured at a load average of 12).",
     "- TODO: 0 failed kernel starts in 200 starts 16 at a time (`bench_sweep.py` measures it, but "
     "did not complete here; see the sweep section).",
     "- TODO: the full-size runs (without `--quick`) of `startup`, `track`, `tracking` and `data`.",
