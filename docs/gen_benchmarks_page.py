@@ -35,9 +35,9 @@ COMMANDS = {
 #: Targets no benchmark script measures yet; each is a TODO, not a figure.
 NOT_MEASURED = [
     "## Not measured yet", "",
-    "- TODO: the Experiments panel (DESIGN targets: first paint ≤ 500 ms for 10k runs, ≤ 33 ms a "
-    "frame, ≤ 150 KB gzipped): no benchmark script times the panel yet; the Galata tests in "
-    "`ui-tests/` only check that it works.",
+    "- TODO: the Experiments workspace's timings on a quiet machine (`ui-tests/tests/bench-10k.spec.ts` "
+    "writes them to benchmarks/results/bench-10k.json; the figures by hand in \"Experiments "
+    "workspace, 10,000 runs\" were measured at a load average of 12).",
     "- TODO: 0 failed kernel starts in 200 starts 16 at a time (`bench_sweep.py` measures it, but "
     "did not complete here; see the sweep section).",
     "- TODO: the full-size runs (without `--quick`) of `startup`, `track`, `tracking` and `data`.",

@@ -13,6 +13,7 @@ from .runs import (
     MetricsHandler,
     NotebookRunHandler,
     OutputsHandler,
+    RunGroupsHandler,
     RunHandler,
     RunsHandler,
     StoreHandler,
@@ -26,6 +27,7 @@ RUN_REF = r"(?P<ref>[^/]+)"
 #: (pattern under /jupyter-dlops/, handler)
 ROUTES: list[tuple[str, type]] = [
     ("runs", RunsHandler),
+    ("run-groups", RunGroupsHandler),
     (f"runs/{RUN_REF}", RunHandler),
     (f"runs/{RUN_REF}/metrics", MetricsHandler),
     (f"runs/{RUN_REF}/outputs", OutputsHandler),

@@ -24,8 +24,9 @@ export function FilterError(props: { where: string; error: IFilterError }) {
   );
 }
 
-export function FilterBox(props: { keys: IKeys; onApply: (where: string) => void }) {
-  const [draft, setDraft] = React.useState('');
+/** ``initial``: the filter shown at first (a saved view's; the box is remounted to apply another). */
+export function FilterBox(props: { keys: IKeys; onApply: (where: string) => void; initial?: string }) {
+  const [draft, setDraft] = React.useState(props.initial ?? '');
   const [completion, setCompletion] = React.useState<ICompletion | null>(null);
   const [active, setActive] = React.useState(0);
   const input = React.useRef<HTMLInputElement>(null);

@@ -21,7 +21,7 @@ import { experimentsIcon, exportIcon, parametersIcon, skipIcon } from './icons';
 import { ExperimentsPanel } from './panel';
 import { ExecutionLog, RunStatusItem } from './statusbar';
 import { allTagged, toggleTag, watchMarkers } from './tags';
-import type { IColumnChoice, IColumnStore } from './workspace';
+import type { IWorkspaceSettings } from './workspace';
 
 // typing "dlops" in the palette finds every command of the extension
 const CATEGORY = 'dlops';
@@ -108,14 +108,18 @@ function openInMain(app: JupyterFrontEnd, content: Widget, tracker: WidgetTracke
   void tracker.add(widget);
 }
 
-/** The runs table's column choice, kept in the settings registry. */
-function columnStore(settings: ISettingRegistry.ISettings | null): IColumnStore | null {
+/** The runs table's choices, kept in the settings registry; one save at a time, so a view
+ * applied (columns, grouping) does not lose a write to a concurrent one. */
+function tableSettings(settings: ISettingRegistry.ISettings | null): IWorkspaceSettings | null {
   if (!settings) {
     return null;
   }
+  let saving: Promise<unknown> = Promise.resolve();
   return {
-    get: () => (settings.get('columns').composite as unknown as IColumnChoice) ?? { params: null, metrics: null },
-    set: choice => void settings.set('columns', choice as any)
+    get: key => settings.get(key).composite,
+    set: (key, value) => {
+      saving = saving.then(() => settings.set(key, value as any)).catch(() => undefined);
+    }
   };
 }
 
@@ -175,7 +179,7 @@ function addViewCommands(app: JupyterFrontEnd, restorer: ILayoutRestorer | null,
     icon: experimentsIcon,
     execute: async () => {
       const { RunsTableWidget } = await import('./workspace');
-      openInMain(app, new RunsTableWidget(actions, columnStore(settings())), trackers.table);
+      openInMain(app, new RunsTableWidget(actions, tableSettings(settings())), trackers.table);
     }
   });
   addSweepCommand(app, trackers.sweep, actions.openRun);

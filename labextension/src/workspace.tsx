@@ -1,30 +1,26 @@
 /**
  * The runs table in the main area: every run, virtualised; filter with completion, sort,
- * column chooser (persisted in the settings registry), selection and compare.
+ * columns chosen, moved and resized, grouping, saved views (all kept in the settings
+ * registry), selection and compare.
  */
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { IRun, IRunPage, listRunsIfChanged } from './api';
+import { ColumnChooser, IColumnChoice, layoutColumns, moveField, NO_CHOICE } from './columns';
 import { FilterBox, FilterError } from './filterbox';
 import { GettingStarted } from './gettingstarted';
-import { usePolledRuns, useStoreExists, useVisible, VisibilitySignal } from './poll';
-import { baseColumns, keyColumns } from './table';
+import { useStoreExists, useVisible, VisibilitySignal } from './poll';
+import { groupLabel, useRunRows } from './rows';
+import { ITableView, ViewsMenu } from './views';
 import { VirtualTable } from './vtable';
 
-export const BLOCK = 100;
+export type { IColumnChoice } from './columns';
 
-/** The chosen columns; null: the defaults (the params that vary, the metrics). */
-export interface IColumnChoice {
-  params: string[] | null;
-  metrics: string[] | null;
-}
-
-/** Where the column choice is kept (the settings registry, in the plugin). */
-export interface IColumnStore {
-  get(): IColumnChoice;
-  set(choice: IColumnChoice): void;
+/** Where the table's choices are kept (the settings registry, in the plugin). */
+export interface IWorkspaceSettings {
+  get(key: 'columns' | 'groupBy' | 'views' | 'defaultView'): unknown;
+  set(key: 'columns' | 'groupBy' | 'views' | 'defaultView', value: unknown): void;
 }
 
 export interface IWorkspaceActions {
@@ -32,74 +28,20 @@ export interface IWorkspaceActions {
   compare: (runIds: string[]) => void;
 }
 
-export function defaultColumns(page: IRunPage): { params: string[]; metrics: string[] } {
-  return {
-    params: page.varying_param_keys ?? page.param_keys,
-    // usage series sampled by the tracker are not results
-    metrics: page.metric_keys.filter(key => !key.startsWith('sys/'))
-  };
-}
-
-/** Block 0 polled while visible; later blocks fetched when scrolled into view. */
-function useRunBlocks(where: string, sort: string, visible: boolean) {
-  const { page, error } = usePolledRuns({ where, sort, limit: BLOCK, offset: 0 }, visible);
-  const [blocks, setBlocks] = React.useState<Map<number, IRun[]>>(new Map());
-  const pending = React.useRef(new Set<number>());
-  React.useEffect(() => {
-    pending.current.clear();
-    setBlocks(new Map(page ? [[0, page.runs]] : []));
-  }, [page]);
-  const onRange = React.useCallback(
-    (first: number, last: number) => {
-      for (let b = Math.floor(first / BLOCK); b * BLOCK < last; b++) {
-        if (blocks.has(b) || pending.current.has(b)) {
-          continue;
-        }
-        pending.current.add(b);
-        void listRunsIfChanged({ where, sort, limit: BLOCK, offset: b * BLOCK }, null).then(answer => {
-          pending.current.delete(b);
-          if (answer && !answer.page.error) {
-            setBlocks(current => new Map(current).set(b, answer.page.runs));
-          }
-        });
-      }
-    },
-    [blocks, where, sort]
-  );
-  const runAt = (index: number) => blocks.get(Math.floor(index / BLOCK))?.[index % BLOCK];
-  return { page, error, onRange, runAt };
-}
-
-function ColumnChooser(props: { page: IRunPage; choice: IColumnChoice; onChange: (c: IColumnChoice) => void }) {
-  const defaults = defaultColumns(props.page);
-  const chosen = { params: props.choice.params ?? defaults.params, metrics: props.choice.metrics ?? defaults.metrics };
-  const toggle = (kind: 'params' | 'metrics', key: string) => {
-    const list = chosen[kind];
-    const next = list.includes(key) ? list.filter(k => k !== key) : [...list, key];
-    props.onChange({ ...chosen, [kind]: next });
-  };
-  const group = (kind: 'params' | 'metrics', keys: string[]) => (
-    <fieldset>
-      <legend>{kind}</legend>
-      {keys.map(key => (
-        <label key={key}>
-          <input type="checkbox" data-key={`${kind}.${key}`} checked={chosen[kind].includes(key)} onChange={() => toggle(kind, key)} />
-          {key}
-        </label>
-      ))}
-    </fieldset>
-  );
+function GroupByChooser(props: { paramKeys: string[]; value: string; onChange: (by: string) => void }) {
+  const choices = ['experiment', 'sweep', ...props.paramKeys.map(key => `params.${key}`)];
   return (
-    <details className="jp-dlops-columns">
-      <summary>Columns</summary>
-      <div className="jp-dlops-columns-menu">
-        {group('params', props.page.param_keys)}
-        {group('metrics', props.page.metric_keys)}
-        <button className="jp-mod-styled" onClick={() => props.onChange({ params: null, metrics: null })}>
-          Reset to defaults
-        </button>
-      </div>
-    </details>
+    <label className="jp-dlops-group-by">
+      Group by{' '}
+      <select value={props.value} onChange={e => props.onChange(e.target.value)} aria-label="Group by">
+        <option value="">nothing</option>
+        {choices.map(by => (
+          <option key={by} value={by}>
+            {groupLabel(by)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -118,40 +60,83 @@ function EmptyState(props: { where: string; total: number }) {
 
 function useSelection() {
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
-  const toggle = (runId: string) => {
-    const next = new Set(selected);
-    next.has(runId) ? next.delete(runId) : next.add(runId);
-    setSelected(next);
-  };
+  // a functional update: a memoised row may hold an older copy of this function
+  const toggle = React.useCallback((runId: string) => {
+    setSelected(current => {
+      const next = new Set(current);
+      next.has(runId) ? next.delete(runId) : next.add(runId);
+      return next;
+    });
+  }, []);
   return { selected, toggle };
 }
 
-function useColumnChoice(store: IColumnStore | null) {
-  const [choice, setChoice] = React.useState<IColumnChoice>(store?.get() ?? { params: null, metrics: null });
-  const change = (next: IColumnChoice) => {
-    setChoice(next);
-    store?.set(next);
+/** The table's state: what is persisted in the settings registry, and the saved views. */
+function useTableState(settings: IWorkspaceSettings | null) {
+  const views = (settings?.get('views') as ITableView[] | undefined) ?? [];
+  const defaultView = (settings?.get('defaultView') as string | null | undefined) ?? null;
+  const opening = views.find(v => v.name === defaultView);
+  const [where, setWhere] = React.useState(opening?.where ?? '');
+  const [sort, setSort] = React.useState(opening?.sort ?? '');
+  const [choice, setChoiceState] = React.useState<IColumnChoice>(
+    opening?.columns ?? (settings?.get('columns') as IColumnChoice | undefined) ?? NO_CHOICE
+  );
+  const [groupBy, setGroupByState] = React.useState<string>(
+    opening?.groupBy ?? (settings?.get('groupBy') as string | undefined) ?? ''
+  );
+  const [saved, setSaved] = React.useState({ views, defaultView });
+  // the filter box is remounted with a view's filter when a view is applied
+  const [generation, setGeneration] = React.useState(0);
+  const setChoice = (next: IColumnChoice) => {
+    setChoiceState(next);
+    settings?.set('columns', next);
   };
-  return [choice, change] as const;
+  const setGroupBy = (by: string) => {
+    setGroupByState(by);
+    settings?.set('groupBy', by || null);
+  };
+  const apply = (view: ITableView) => {
+    setWhere(view.where);
+    setSort(view.sort);
+    setChoice(view.columns);
+    setGroupBy(view.groupBy);
+    setGeneration(generation + 1);
+  };
+  const changeViews = (next: ITableView[], nextDefault: string | null) => {
+    setSaved({ views: next, defaultView: nextDefault });
+    settings?.set('views', next);
+    settings?.set('defaultView', nextDefault);
+  };
+  const current: ITableView = { name: '', where, sort, groupBy, columns: choice };
+  return { where, setWhere, sort, setSort, choice, setChoice, groupBy, setGroupBy, saved, apply, changeViews, current, generation };
 }
 
-function RunsTableView(props: { actions: IWorkspaceActions; visible: boolean; columns: IColumnStore | null }) {
-  const [where, setWhere] = React.useState('');
-  const [sort, setSort] = React.useState('');
+function RunsTableView(props: { actions: IWorkspaceActions; visible: boolean; settings: IWorkspaceSettings | null }) {
+  const state = useTableState(props.settings);
+  const { where, sort, choice, groupBy } = state;
   const { selected, toggle } = useSelection();
-  const [choice, setChoice] = useColumnChoice(props.columns);
-  const { page, error, onRange, runAt } = useRunBlocks(where, sort, props.visible);
-  const defaults = page ? defaultColumns(page) : { params: [], metrics: [] };
-  const columns = [
-    ...baseColumns(),
-    ...keyColumns(choice.params ?? defaults.params, choice.metrics ?? defaults.metrics)
-  ];
+  const rows = useRunRows(where, sort, groupBy, props.visible);
+  const page = rows.page;
+  const columns = layoutColumns(page, choice);
   const keys = { params: page?.param_keys ?? [], metrics: page?.metric_keys ?? [], tags: [] };
+  const onMove = (field: string, target: string) =>
+    state.setChoice({ ...choice, order: moveField(columns.slice(1).map(c => c.field), field, target) });
+  const onResize = (field: string, width: number) =>
+    state.setChoice({ ...choice, widths: { ...(choice.widths ?? {}), [field]: width } });
+  const ready = page && !page.error;
   return (
     <div className="jp-dlops-workspace">
       <div className="jp-dlops-toolbar">
-        <FilterBox keys={keys} onApply={setWhere} />
-        {page && !page.error && <ColumnChooser page={page} choice={choice} onChange={setChoice} />}
+        <FilterBox key={state.generation} initial={where} keys={keys} onApply={state.setWhere} />
+        {ready && <ColumnChooser page={page} choice={choice} columns={columns} onChange={state.setChoice} onMove={onMove} />}
+        {ready && <GroupByChooser paramKeys={page.param_keys} value={groupBy} onChange={state.setGroupBy} />}
+        <ViewsMenu
+          views={state.saved.views}
+          defaultView={state.saved.defaultView}
+          current={state.current}
+          onApply={state.apply}
+          onChange={state.changeViews}
+        />
         <button
           className="jp-mod-styled jp-dlops-compare-button"
           disabled={selected.size < 2}
@@ -164,32 +149,38 @@ function RunsTableView(props: { actions: IWorkspaceActions; visible: boolean; co
         {page?.live && <span className="jp-dlops-live">● live</span>}
       </div>
       {page?.error && <FilterError where={where} error={page.error} />}
-      {error && <p className="jp-dlops-warn">{error}</p>}
-      {page && !page.error && <EmptyState where={where} total={page.total} />}
-      {page && !page.error && page.total > 0 && (
+      {rows.error && <p className="jp-dlops-warn">{rows.error}</p>}
+      {ready && <EmptyState where={where} total={page.total} />}
+      {ready && page.total > 0 && !rows.waiting && (
         <VirtualTable
-          total={page.total}
-          runAt={runAt}
-          onRange={onRange}
+          // another filter or grouping starts at the top (a new sort keeps the sideways scroll)
+          key={`${where}\n${groupBy}`}
+          total={rows.total}
+          rowAt={rows.rowAt}
+          onRange={rows.onRange}
           columns={columns}
+          widths={choice.widths ?? {}}
           sort={sort}
           selected={selected}
-          onSort={setSort}
+          onSort={state.setSort}
+          onResize={onResize}
+          onMove={onMove}
           onToggle={toggle}
           onOpen={props.actions.openRun}
+          onToggleGroup={rows.toggleGroup}
         />
       )}
     </div>
   );
 }
 
-function Workspace(props: { actions: IWorkspaceActions; signal: VisibilitySignal; columns: IColumnStore | null }) {
+function Workspace(props: { actions: IWorkspaceActions; signal: VisibilitySignal; settings: IWorkspaceSettings | null }) {
   const visible = useVisible(props.signal);
   const [exists, setExists] = useStoreExists(visible);
   if (exists === false) {
     return <GettingStarted onCreated={() => setExists(true)} />;
   }
-  return exists ? <RunsTableView actions={props.actions} visible={visible} columns={props.columns} /> : null;
+  return exists ? <RunsTableView actions={props.actions} visible={visible} settings={props.settings} /> : null;
 }
 
 export class RunsTableWidget extends ReactWidget {
@@ -197,7 +188,7 @@ export class RunsTableWidget extends ReactWidget {
 
   constructor(
     private actions: IWorkspaceActions,
-    private columns: IColumnStore | null
+    private settings: IWorkspaceSettings | null
   ) {
     super();
     this.id = 'jupyter-dlops-runs-table';
@@ -223,6 +214,6 @@ export class RunsTableWidget extends ReactWidget {
   }
 
   render(): JSX.Element {
-    return <Workspace actions={this.actions} signal={this.signal} columns={this.columns} />;
+    return <Workspace actions={this.actions} signal={this.signal} settings={this.settings} />;
   }
 }

@@ -62,3 +62,23 @@ const galataUtils = require('@jupyterlab/galata/lib/utils');
 const galataWait = galataUtils.waitForCondition;
 galataUtils.waitForCondition = (condition: unknown, timeout?: number) =>
   galataWait(condition, Math.max(timeout ?? 0, 90000));
+
+/** Requests to the extension's routes (/jupyter-dlops/...) and console errors, from now on. */
+export function watchQuiet(page: any): { requests: string[]; errors: string[] } {
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request: any) => {
+    const route = new URL(request.url()).pathname;
+    if (route.startsWith('/jupyter-dlops/')) {
+      requests.push(`${request.method()} ${route}`);
+    }
+  });
+  page.on('console', (message: any) => message.type() === 'error' && errors.push(message.text()));
+  return { requests, errors };
+}
+
+/** The p-th percentile (0-100) of some numbers, nearest rank. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
+}
