@@ -28,7 +28,8 @@ from .names import CellNames, cell_names
 from .outputs import DISPLAY_ONLY, outputs_cell, with_outputs
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
-from .render import ScriptCell, marker_like_lines, render_script
+from .render import (DOC_HELPER, PANDAS_HELPER, ScriptCell, imports_third_party, marker_like_lines,
+                     render_script, uses_module_doc)
 from .report import ExportReport
 
 
@@ -146,6 +147,10 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
                                  defined=state.defined)
     tree = _syntax(translation.code, cell.number)
     state.dlops_imports += _dlops_imports(tree, cell.number)
+    if imports_third_party(tree):  # pandas shows frames as in a kernel (shell_runtime.py)
+        translation.imports.add(PANDAS_HELPER)
+    if uses_module_doc(tree):  # IPython's meaning of __doc__, set before the first cell using it
+        translation.imports.add(DOC_HELPER)
     code = _awaited(translation, tree, cell.number, report)
     report.magics += translation.notes
     report.requirements += translation.requirements
