@@ -28,8 +28,15 @@ from .names import CellNames, cell_names
 from .outputs import DISPLAY_ONLY, outputs_cell, with_outputs
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
-from .render import (DOC_HELPER, PANDAS_HELPER, ScriptCell, imports_third_party, marker_like_lines,
-                     render_script, uses_module_doc)
+from .render import (
+    DOC_HELPER,
+    PANDAS_HELPER,
+    ScriptCell,
+    imports_third_party,
+    marker_like_lines,
+    render_script,
+    uses_module_doc,
+)
 from .report import ExportReport
 
 
