@@ -19,7 +19,7 @@ _TYPES = {"int": "int", "float": "float", "str": "str", "list": "_json(list)",
 _HEADER = '''\
 # jupyter-dlops: the parameters cell's values as command-line flags ({usage}).
 # Inside a Jupyter kernel (papermill) no flags are read: the values the cells set win.
-def _dlops_parse_args(values):
+def _dlops_parse_args(values{cell_values}):
     import argparse
     import sys
 
@@ -57,6 +57,19 @@ _PARSE = '''\
     args = vars(parser.parse_args())
 '''
 
+# A saved injected-parameters cell set ``values``: papermill replaces that cell when given any
+# parameter, so any parameter flag starts again from the parameters cell's values (injected.py).
+_PARSE_SAVED = '''\
+    parser.epilog = ("The defaults are the notebook's saved injected-parameters values; given any "
+                     "parameter flag, the others take the parameters cell's values, as papermill "
+                     "replaces that cell when given parameters.")
+    parser.set_defaults(**values)
+    unset = object()  # tells a flag given from a default (argparse keeps values already set)
+    given = vars(parser.parse_args(namespace=argparse.Namespace(**dict.fromkeys(values, unset))))
+    args = {key: value for key, value in given.items() if value is not unset}
+    args = {**values, **(cell_values if set(args) & set(values) else {}), **args}
+'''
+
 _RETURN = '''\
     track = not args.pop("_dlops_no_track", False)
     return args, track
@@ -85,7 +98,7 @@ if _dlops is not None and _dlops_track:
 
 
 def render_cli_cell(parameters: list[Parameter], *, name: str, script_name: str,
-                    track: bool) -> str:
+                    track: bool, cell_values: dict[str, str] | None = None) -> str:
     """The source of the generated cell.
 
     Parameters
@@ -98,6 +111,9 @@ def render_cli_cell(parameters: list[Parameter], *, name: str, script_name: str,
         The script's file name, for the usage line.
     track : bool
         Whether to emit ``--no-track`` and the ``start_run`` call (false with ``--standalone``).
+    cell_values : dict, optional
+        Where the notebook keeps a saved injected-parameters cell: the parameters cell's values
+        (name -> Python source) that apply, with the flags given, when any flag is given.
 
     Returns
     -------
@@ -107,15 +123,19 @@ def render_cli_cell(parameters: list[Parameter], *, name: str, script_name: str,
     description = repr(f"{name}: exported from a notebook by jupyter-dlops")
     needs_json = any(p.kind in ("list", "dict", "tuple", "none") for p in parameters)
     parts = [_HEADER.format(usage=f"python {script_name} --help", description=description,
-                            json_helper="\n" + _JSON_HELPER if needs_json else "")]
+                            json_helper="\n" + _JSON_HELPER if needs_json else "",
+                            cell_values="" if cell_values is None else ", cell_values")]
     parts += [_argument(parameter) for parameter in parameters]
     if track:
         parts.append(_TRACK_FLAG)
     # --no-track travels in the environment: it reaches the notebook's own jupyter_dlops
     # calls and child processes too (issue 15).
-    parts += [_PARSE, _NO_TRACK, _RETURN] if track else [_PARSE, _RETURN]
+    parse = _PARSE if cell_values is None else _PARSE_SAVED
+    parts += [parse, _NO_TRACK, _RETURN] if track else [parse, _RETURN]
     values = ", ".join(f"{p.name!r}: {p.name}" for p in parameters)
-    parts.append(f"\n\n_dlops_params, _dlops_track = _dlops_parse_args({{{values}}})\n")
+    saved = "" if cell_values is None else \
+        ", {" + ", ".join(f"{k!r}: {v}" for k, v in cell_values.items()) + "}"
+    parts.append(f"\n\n_dlops_params, _dlops_track = _dlops_parse_args({{{values}}}{saved})\n")
     parts += [f"{p.name} = _dlops_params[{p.name!r}]\n" for p in parameters]
     if track:
         parts.append("\n" + _TRACKING.format(name=repr(name)))

@@ -17,17 +17,26 @@ from typing import Any
 
 from ..errors import ConvertError, OverwriteError, UsageError
 from .asynccell import AWAIT_HELPER, has_top_level_await, wrap_async
-from .cells import GENERATED, NO_CODE, PARAMETERS, PlannedCell, plan_cells
+from .cells import GENERATED, INJECTED, NO_CODE, PARAMETERS, PlannedCell, plan_cells
 from .checks import compile_error
 from .cli_code import render_cli_cell
 from .hidden import AnalysedCell, find_hidden_state
+from .injected import merge_injected
 from .magic_base import MagicNote
 from .magics import Translation, translate_cell
 from .names import CellNames, cell_names
 from .outputs import DISPLAY_ONLY, outputs_cell, with_outputs
 from .parameters import ParametersCell, parse_parameters
 from .reader import parse_notebook, read_notebook
-from .render import ScriptCell, marker_like_lines, render_script
+from .render import (
+    DOC_HELPER,
+    PANDAS_HELPER,
+    ScriptCell,
+    imports_third_party,
+    marker_like_lines,
+    render_script,
+    uses_module_doc,
+)
 from .report import ExportReport
 
 
@@ -55,6 +64,9 @@ class _State:
     analysed: list[AnalysedCell] = field(default_factory=list)
     parameters: ParametersCell | None = None
     parameters_index: int = -1
+    injected: ParametersCell | None = None  # the saved injected-parameters cell's values
+    injected_index: int = -1
+    injected_cell: int = 0
     dlops_imports: list[str] = field(default_factory=list)
 
 
@@ -142,6 +154,10 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
                                  defined=state.defined)
     tree = _syntax(translation.code, cell.number)
     state.dlops_imports += _dlops_imports(tree, cell.number)
+    if imports_third_party(tree):  # pandas shows frames as in a kernel (shell_runtime.py)
+        translation.imports.add(PANDAS_HELPER)
+    if uses_module_doc(tree):  # IPython's meaning of __doc__, set before the first cell using it
+        translation.imports.add(DOC_HELPER)
     code = _awaited(translation, tree, cell.number, report)
     report.magics += translation.notes
     report.requirements += translation.requirements
@@ -159,6 +175,10 @@ def _add_cell(planned: PlannedCell, state: _State) -> None:
         report.parameters = state.parameters.parameters
         report.warnings += [reason for _, reason in state.parameters.kept]
         tags = (PARAMETERS,)
+    elif planned.role == "injected":
+        state.injected = parse_parameters(tree, translation.code, cell.number)
+        state.injected_index, state.injected_cell = len(state.script_cells), cell.number
+        tags = (INJECTED,)
     state.uses_display = state.uses_display or "display" in names.used | names.deferred
     # A parameters cell's last expression stays quiet, as papermill's values; a cell with
     # top-level await runs as a coroutine (asynccell.py), whose value is not shown.
@@ -240,12 +260,20 @@ def _dlops_imports(tree: ast.Module, number: int) -> list[str]:
 
 def _insert_cli_cell(state: _State, name: str, script_name: str, track: bool) -> None:
     parameters = state.parameters.parameters if state.parameters else []
+    cell_values = None
+    if state.injected is not None:
+        merged = merge_injected(state.parameters, state.injected, state.injected_cell)
+        parameters = state.report.parameters = merged.parameters
+        state.report.warnings += merged.warnings
+        cell_values = merged.cell_values if state.injected.parameters else None
     if not parameters and not track:
         return
-    code = render_cli_cell(parameters, name=name, script_name=script_name, track=track)
+    code = render_cli_cell(parameters, name=name, script_name=script_name, track=track,
+                           cell_values=cell_values)
     cell = ScriptCell("code", code, (GENERATED,))
-    if state.parameters_index >= 0:
-        state.script_cells.insert(state.parameters_index + 1, cell)
+    after = max(state.parameters_index, state.injected_index)  # both set their values first
+    if after >= 0:
+        state.script_cells.insert(after + 1, cell)
     else:
         first_code = next(i for i, c in enumerate(state.script_cells) if c.kind == "code")
         state.script_cells.insert(first_code, cell)

@@ -37,6 +37,7 @@ class Parameter:
     help: str = ""
     line: int = 0
     flags: tuple[str, ...] = ()
+    source: str = ""  # the value as Python source (a literal or number arithmetic), for re-use
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.kind, "default": self.default,
@@ -98,7 +99,8 @@ def parse_parameters(tree: ast.Module, source: str, cell: int) -> ParametersCell
         help_text = comments.get(end) or comments.get(statement.lineno, "")
         for name in names:
             found.pop(name, None)  # keep the order of the last assignment
-            found[name] = Parameter(name, kind, default, help_text, statement.lineno)
+            found[name] = Parameter(name, kind, default, help_text, statement.lineno,
+                                    source=ast.unparse(value))
     result.parameters = list(found.values())
     assign_flags(result.parameters)
     return result

@@ -7,8 +7,10 @@ same tags papermill looks for; markdown and raw cells become commented cells.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +19,11 @@ from typing import Any
 from .asynccell import AWAIT_HELPER
 from .magic_base import IPYTHON_HELPER, IPYTHON_HELPER_CODE, SHELL_HELPER
 
-RUNTIME_HELPERS = frozenset({SHELL_HELPER, AWAIT_HELPER})
+PANDAS_HELPER = "_dlops_pandas"
+DOC_HELPER = "_dlops_doc"
+RUNTIME_HELPERS = frozenset({SHELL_HELPER, AWAIT_HELPER, PANDAS_HELPER, DOC_HELPER})
+# What a notebook's ``__doc__`` is: the docstring of the module IPython runs cells in
+IPYTHON_MAIN_DOC = "Automatically created module for IPython interactive environment"
 
 _MARKER_LIKE = re.compile(r"^\s*#\s*%%", re.MULTILINE)
 
@@ -90,6 +96,9 @@ def runtime_sections() -> dict[str, str]:
     note = "# jupyter-dlops: {} under plain python, as IPython does (dlops export --help).\n"
     sections[SHELL_HELPER] = note.format("!cmd and $name expansion") + sections[SHELL_HELPER]
     sections[AWAIT_HELPER] = note.format("top-level await") + sections[AWAIT_HELPER]
+    sections[PANDAS_HELPER] = (note.format("pandas' display defaults") + sections[PANDAS_HELPER]
+                               .rstrip() + "\n\n\n_dlops_pandas()\n")
+    sections[DOC_HELPER] = note.format("__doc__") + f"__doc__ = {IPYTHON_MAIN_DOC!r}\n"
     return sections
 
 
@@ -102,6 +111,21 @@ def render_script(kernelspec: dict[str, Any], cells: list[ScriptCell]) -> str:
         defined |= runtime
         parts.append(render_cell(cell, runtime))
     return "\n\n".join(parts) + "\n"
+
+
+def imports_third_party(tree: ast.Module) -> bool:
+    """Whether a cell imports a module outside the standard library (pandas may come with it)."""
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+        if any(name.split(".")[0] not in sys.stdlib_module_names for name in names):
+            return True
+    return False
+
+
+def uses_module_doc(tree: ast.Module) -> bool:
+    """Whether a cell reads or sets ``__doc__`` (``print(__doc__)`` in scikit-learn's examples)."""
+    return any(isinstance(node, ast.Name) and node.id == "__doc__" for node in ast.walk(tree))
 
 
 def marker_like_lines(source: str) -> bool:

@@ -17,6 +17,9 @@ tested and linted as ordinary code. ``_dlops_sh`` keeps IPython's meaning of ``!
 
 ``_dlops_await`` runs a cell that has top-level ``await`` (see asynccell.py) in one event loop
 kept for the whole script, as IPython keeps one for the session.
+
+``_dlops_pandas`` (called once, in the first cell that imports a third-party module) gives
+pandas the display defaults it has in a Jupyter kernel, so printed frames look the same.
 """
 
 # ruff: noqa: N801
@@ -198,3 +201,43 @@ def _dlops_await(coroutine):
         loop = globals()["_dlops_loop"] = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
     return loop.run_until_complete(coroutine)
+
+
+# --- runtime: _dlops_pandas ---
+def _dlops_pandas():
+    """Let pandas show wide frames as it does in a Jupyter kernel: up to 20 columns, wrapped.
+
+    pandas decides at import (``config_init.is_terminal``): outside IPython its default
+    ``display.max_columns`` is 0, which elides the middle columns to fit a terminal; inside a
+    kernel it is 20. Set when pandas is imported, before any user code can change it.
+    """
+    import sys
+
+    def configure(pandas):
+        if pandas.get_option("display.max_columns") == 0:
+            pandas.set_option("display.max_columns", 20)
+
+    class _Finder:
+        def find_spec(self, name, path=None, target=None):
+            if name != "pandas":
+                return None
+            sys.meta_path.remove(self)  # once: the import system finds pandas itself below
+            import importlib.util
+
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                run = spec.loader.exec_module
+
+                def exec_module(module):
+                    run(module)
+                    configure(module)
+
+                spec.loader.exec_module = exec_module
+            return spec
+
+    if "ipykernel" in sys.modules and "__file__" not in globals():
+        return  # a kernel: pandas already shows frames the notebook's way
+    if "pandas" in sys.modules:
+        configure(sys.modules["pandas"])
+    else:
+        sys.meta_path.insert(0, _Finder())

@@ -59,3 +59,24 @@ def test_nbformat_2_is_upgraded():
 def test_connect_info_is_removed_with_a_note():
     translation = translate_cell("%connect_info", 1)
     assert translation.code.startswith("# [dlops] removed '%connect_info'")
+
+
+def test_dunder_doc_is_ipythons_as_in_the_notebook(tmp_path):
+    """scikit-learn's examples ``print(__doc__)``: a notebook prints the docstring of the module
+    IPython runs cells in; the script printed None (corpus: sklearn/plot_bisect_kmeans)."""
+    import json
+
+    ipython = subprocess.run(
+        [sys.executable, "-c", "from IPython.core.interactiveshell import InteractiveShell\n"
+         "InteractiveShell.instance().run_cell('print(__doc__)')"],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    (tmp_path / "nb.ipynb").write_text(json.dumps(_nb("import json", "def f():\n    return __doc__",
+                                                      "print(__doc__)\nprint(f())")))
+    from jupyter_dlops.convert import export_notebook
+
+    script = export_notebook(tmp_path / "nb.ipynb", outputs=False)
+    ran = subprocess.run([sys.executable, str(script.script_path), "--no-track"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert ipython.strip() == "Automatically created module for IPython interactive environment"
+    assert ran.stdout == ipython * 2
+    assert script.script.count("__doc__ = ") == 1  # once, before the first cell that uses it

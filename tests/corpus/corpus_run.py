@@ -70,9 +70,19 @@ def _call(argv: list[str], folder: Path, timeout: float, env: dict[str, str]):
         raise Failed(f"timeout: over {timeout:.0f} s") from exc
 
 
+def _as_version_4(source: Path) -> None:
+    """Upgrade an nbformat 3 copy in place, as Jupyter does on opening it: papermill reads
+    version 3 but fails on its cells ("'dict' object has no attribute 'papermill'")."""
+    import nbformat
+
+    if json.loads(source.read_text(encoding="utf-8")).get("nbformat", 4) < 4:
+        nbformat.write(nbformat.read(str(source), as_version=4), str(source))
+
+
 def run_notebook(notebook: Path, parent: Path, timeout: float = TIMEOUT) -> str:
     """Execute a copy of the notebook with papermill (kernel python3); its stdout streams."""
     source = _copy(notebook, parent, "notebook")
+    _as_version_4(source)
     executed = source.with_name("executed.ipynb")
     argv = [sys.executable, "-m", "papermill", source.name, executed.name, "-k", "python3",
             "--no-progress-bar", "--execution-timeout", str(int(timeout))]

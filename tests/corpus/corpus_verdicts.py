@@ -221,7 +221,10 @@ def save(expected: dict[str, dict], path: Path = EXPECTED_FILE) -> dict[str, dic
     """Write expected.json (notebooks no longer in the corpus dropped, keys sorted)."""
     known = {key_of(p) for p in notebook_paths()}
     expected = {k: v for k, v in sorted(expected.items()) if k in known}
-    path.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # through a temporary file: tests reading it while a long --run saves never see half of it
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
     return expected
 
 

@@ -89,10 +89,15 @@ value = 1
 _dlops_cell(4)
 value = 2
 
+# %% tags=["injected-parameters"]
+_dlops_cell(5)
+# Parameters
+value = 42
+
 # %% tags=["dlops-cli"]
 # jupyter-dlops: the parameters cell's values as command-line flags (python skip_and_markdown.py --help).
 # Inside a Jupyter kernel (papermill) no flags are read: the values the cells set win.
-def _dlops_parse_args(values):
+def _dlops_parse_args(values, cell_values):
     import argparse
     import sys
 
@@ -104,8 +109,14 @@ def _dlops_parse_args(values):
                         help='(default: %(default)r)')
     parser.add_argument("--no-track", dest="_dlops_no_track", action="store_true",
                         help="do not record this run with jupyter-dlops")
+    parser.epilog = ("The defaults are the notebook's saved injected-parameters values; given any "
+                     "parameter flag, the others take the parameters cell's values, as papermill "
+                     "replaces that cell when given parameters.")
     parser.set_defaults(**values)
-    args = vars(parser.parse_args())
+    unset = object()  # tells a flag given from a default (argparse keeps values already set)
+    given = vars(parser.parse_args(namespace=argparse.Namespace(**dict.fromkeys(values, unset))))
+    args = {key: value for key, value in given.items() if value is not unset}
+    args = {**values, **(cell_values if set(args) & set(values) else {}), **args}
     if args.get("_dlops_no_track"):  # nothing recorded: the notebook's own dl.* calls neither
         import os
 
@@ -114,7 +125,7 @@ def _dlops_parse_args(values):
     return args, track
 
 
-_dlops_params, _dlops_track = _dlops_parse_args({'value': value})
+_dlops_params, _dlops_track = _dlops_parse_args({'value': value}, {'value': 2})
 value = _dlops_params['value']
 
 try:

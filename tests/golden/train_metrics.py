@@ -74,6 +74,48 @@ except NameError:  # IPython's display(), for plain python
     display = _dlops_display
 
 # %%
+# jupyter-dlops: pandas' display defaults under plain python, as IPython does (dlops export --help).
+def _dlops_pandas():
+    """Let pandas show wide frames as it does in a Jupyter kernel: up to 20 columns, wrapped.
+
+    pandas decides at import (``config_init.is_terminal``): outside IPython its default
+    ``display.max_columns`` is 0, which elides the middle columns to fit a terminal; inside a
+    kernel it is 20. Set when pandas is imported, before any user code can change it.
+    """
+    import sys
+
+    def configure(pandas):
+        if pandas.get_option("display.max_columns") == 0:
+            pandas.set_option("display.max_columns", 20)
+
+    class _Finder:
+        def find_spec(self, name, path=None, target=None):
+            if name != "pandas":
+                return None
+            sys.meta_path.remove(self)  # once: the import system finds pandas itself below
+            import importlib.util
+
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                run = spec.loader.exec_module
+
+                def exec_module(module):
+                    run(module)
+                    configure(module)
+
+                spec.loader.exec_module = exec_module
+            return spec
+
+    if "ipykernel" in sys.modules and "__file__" not in globals():
+        return  # a kernel: pandas already shows frames the notebook's way
+    if "pandas" in sys.modules:
+        configure(sys.modules["pandas"])
+    else:
+        sys.meta_path.insert(0, _Finder())
+
+
+_dlops_pandas()
+
 _dlops_cell(1)
 import json
 import pathlib
