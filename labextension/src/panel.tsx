@@ -1,12 +1,10 @@
 /** The Experiments side panel: a compact list of the newest runs that opens the runs table. */
-import { ReactWidget } from '@jupyterlab/apputils';
-import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { IRun } from './api';
 import { formatShortTime } from './format';
 import { GettingStarted } from './gettingstarted';
-import { usePolledRuns, useStoreExists, useVisible, VisibilitySignal } from './poll';
+import { usePolledRuns, useStoreExists, useVisible, VisibilitySignal, VisibleWidget } from './poll';
 
 const COMPACT_COUNT = 30;
 
@@ -75,28 +73,11 @@ export function ExperimentsView(props: { actions: IPanelActions; signal: Visibil
 }
 
 /** Rendered and polling only while shown: a closed sidebar makes no request at all. */
-export class ExperimentsPanel extends ReactWidget {
-  private signal = new VisibilitySignal();
-
+export class ExperimentsPanel extends VisibleWidget {
   constructor(private actions: IPanelActions) {
     super();
     this.id = 'jupyter-dlops-experiments';
     this.addClass('jp-dlops-panel');
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    this.signal.set(this.isVisible);
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.signal.set(true);
-  }
-
-  protected onBeforeHide(msg: Message): void {
-    super.onBeforeHide(msg);
-    this.signal.set(false);
   }
 
   render(): JSX.Element {

@@ -2,6 +2,8 @@
  * Quiet polling (issue 17): a view asks the server only while it is visible, and then with one
  * cheap conditional request (ETag) per tick; a store that does not exist is asked about once.
  */
+import { ReactWidget } from '@jupyterlab/apputils';
+import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { IRunPage, IRunQuery, listRunsIfChanged, storeState } from './api';
@@ -104,4 +106,25 @@ export function usePolledRuns(query: IRunQuery, active: boolean): IPolledPage {
     };
   }, [key, active, tick]);
   return { page, error, reload: () => ((etag.current = null), setTick(t => t + 1)) };
+}
+
+/** A React widget that tells its view when it is shown or hidden (read with ``useVisible``):
+ * the views poll only while the user can see them. */
+export abstract class VisibleWidget extends ReactWidget {
+  protected signal = new VisibilitySignal();
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.signal.set(this.isVisible);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.signal.set(true);
+  }
+
+  protected onBeforeHide(msg: Message): void {
+    super.onBeforeHide(msg);
+    this.signal.set(false);
+  }
 }

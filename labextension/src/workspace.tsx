@@ -3,14 +3,12 @@
  * columns chosen, moved and resized, grouping, saved views (all kept in the settings
  * registry), selection and compare.
  */
-import { ReactWidget } from '@jupyterlab/apputils';
-import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { ColumnChooser, IColumnChoice, layoutColumns, moveField, NO_CHOICE } from './columns';
 import { FilterBox, FilterError } from './filterbox';
 import { GettingStarted } from './gettingstarted';
-import { useStoreExists, useVisible, VisibilitySignal } from './poll';
+import { useStoreExists, useVisible, VisibilitySignal, VisibleWidget } from './poll';
 import { groupLabel, useRunRows } from './rows';
 import { ITableView, ViewsMenu } from './views';
 import { VirtualTable } from './vtable';
@@ -183,9 +181,7 @@ function Workspace(props: { actions: IWorkspaceActions; signal: VisibilitySignal
   return exists ? <RunsTableView actions={props.actions} visible={visible} settings={props.settings} /> : null;
 }
 
-export class RunsTableWidget extends ReactWidget {
-  private signal = new VisibilitySignal();
-
+export class RunsTableWidget extends VisibleWidget {
   constructor(
     private actions: IWorkspaceActions,
     private settings: IWorkspaceSettings | null
@@ -196,21 +192,6 @@ export class RunsTableWidget extends ReactWidget {
     this.title.closable = true;
     this.addClass('jp-dlops-main');
     this.addClass('jp-dlops-runs-main');
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    this.signal.set(this.isVisible);
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.signal.set(true);
-  }
-
-  protected onBeforeHide(msg: Message): void {
-    super.onBeforeHide(msg);
-    this.signal.set(false);
   }
 
   render(): JSX.Element {

@@ -82,3 +82,20 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 }
+
+/** Reload the page and wait until JupyterLab has restored its layout (no Launcher opened). */
+export async function reloadWithoutLauncher(page: any): Promise<void> {
+  await page.evaluate(() => window.location.reload());
+  await page.waitForFunction(() => (window as any).jupyterapp?.started !== undefined, null, { timeout: 120000 });
+  await page.evaluate(() => (window as any).jupyterapp.restored);
+}
+
+/** The next save of the workspace whose layout names ``key`` (a restorer's
+ * ``namespace:name``): wait for it before a reload that must restore that view. */
+export function layoutSaved(page: any, key: string): Promise<unknown> {
+  return page.waitForRequest(
+    (request: any) => request.url().includes('/lab/api/workspaces') && request.method() === 'PUT' &&
+      (request.postData() ?? '').includes(key),
+    { timeout: 90000 }
+  );
+}

@@ -2,10 +2,11 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { CONVERTER_MISSING, hasConverter, inRoot, python, trainNotebook } from './helpers';
+import {
+  CONVERTER_MISSING, hasConverter, inRoot, layoutSaved, python, reloadWithoutLauncher, trainNotebook, watchQuiet
+} from './helpers';
 
 const CONVERTER = hasConverter();
-
 
 async function openTrainNotebook(page: any, tmpPath: string): Promise<void> {
   await page.contents.uploadContent(trainNotebook(), 'text', `${tmpPath}/train.ipynb`);
@@ -20,20 +21,6 @@ async function clickExport(page: any, screenshot?: string): Promise<void> {
     await page.locator('.jp-Dialog-content').screenshot({ path: screenshot });
   }
   await page.locator('.jp-Dialog .jp-mod-accept').click();
-}
-
-/** Requests to the extension's routes and console errors, from now on. */
-function watchQuiet(page: any) {
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request: any) => {
-    const route = new URL(request.url()).pathname;
-    if (route.startsWith('/jupyter-dlops/')) {
-      requests.push(`${request.method()} ${route}`);
-    }
-  });
-  page.on('console', (message: any) => message.type() === 'error' && errors.push(message.text()));
-  return { requests, errors };
 }
 
 // First in the file: no test before it has created the store.
@@ -162,12 +149,6 @@ test('the export route refuses a path outside the server root', async ({ page })
 });
 
 /** Reload the page; Galata's own reload waits for a Launcher, which a restored layout lacks. */
-async function reloadWithoutLauncher(page: any): Promise<void> {
-  await page.evaluate(() => window.location.reload());
-  await page.waitForFunction(() => (window as any).jupyterapp?.started !== undefined, null, { timeout: 120000 });
-  await page.evaluate(() => (window as any).jupyterapp.restored);
-}
-
 /** Open the runs table in the main area from the sidebar's button. */
 async function openTable(page: any) {
   const side = page.locator('#jupyter-dlops-experiments');
@@ -317,11 +298,14 @@ test.describe('Experiments panel', () => {
     });
     const name = (await row.locator('[data-field="name"]').innerText()).trim();
     expect(name).toMatch(/^train-/);
+    const runId = await row.getAttribute('data-run-id');
+    const saved = layoutSaved(page, runId ? `jupyter-dlops-run:run:${runId}` : 'jupyter-dlops-run:run:');
     await row.locator('[data-field="name"]').click();
     const detail = page.locator('.jp-dlops-detail');
     await expect(detail.locator('h2')).toContainText(name);
     // the tab is titled by the run's name, and comes back after a reload
     await expect(page.getByRole('tab', { name })).toBeVisible();
+    await saved; // the layout naming the detail is stored: a reload now must restore it
     await reloadWithoutLauncher(page);
     await expect(page.locator('.jp-dlops-detail h2')).toContainText(name, { timeout: 30000 });
     await expect(detail.locator('tr[data-key="lr"] td')).toHaveText('0.01');

@@ -7,7 +7,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { python } from './helpers';
+import { python, reloadWithoutLauncher } from './helpers';
 
 const SEED = `
 import time, uuid
@@ -33,12 +33,6 @@ test.beforeAll(() => {
 });
 
 /** Reload the page; Galata's own reload waits for a Launcher, which a restored layout lacks. */
-async function reloadWithoutLauncher(page: any): Promise<void> {
-  await page.evaluate(() => window.location.reload());
-  await page.waitForFunction(() => (window as any).jupyterapp?.started !== undefined, null, { timeout: 120000 });
-  await page.evaluate(() => (window as any).jupyterapp.restored);
-}
-
 /** Open the runs table and show only this file's runs. */
 async function openFiltered(page: any) {
   await page.evaluate(() => (window as any).jupyterapp.commands.execute('jupyter-dlops:open-runs-table'));
