@@ -16,7 +16,11 @@ from jupyter_dlops.sweeps import api, shipping
 
 @pytest.mark.s3
 @pytest.mark.slow
-def test_a_sweep_runs_from_the_bucket_with_no_shared_folder(store_uri, corpus, s3_location, monkeypatch, tmp_path):
+def test_a_sweep_runs_from_the_bucket_with_no_shared_folder(any_store_uri, corpus, s3_location, monkeypatch,
+                                                           tmp_path):
+    """On PostgreSQL the workers share nothing but the database and the bucket; on SQLite, the
+    database file too."""
+    store_uri = any_store_uri
     distributed = pytest.importorskip("distributed")
     monkeypatch.setenv("DLOPS_ARTIFACTS", s3_location)
     original = shipping.ship
