@@ -13,11 +13,12 @@ from jupyter_dlops.models import Run
 BIN = Path(sys.executable).parent
 
 
-def add_run(store, run_id, params=None, metrics=None, tags=None, status="finished", start=None, name=None):
+def add_run(store, run_id, params=None, metrics=None, tags=None, status="finished", start=None, name=None,
+            *, user=None, duration=1.0):
     """A finished run written straight through the store API."""
     start = start or time.time()
     store.create_run(Run(run_id=run_id, name=name or run_id, experiment="default", kind="script",
-                         status=status, start_time=start, end_time=start + 1))
+                         status=status, start_time=start, end_time=start + duration, user_name=user))
     if params:
         store.log_params(run_id, params)
     if metrics:

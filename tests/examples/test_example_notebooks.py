@@ -91,16 +91,22 @@ def test_iris_data_version_is_the_same_everywhere(tmp_path, store):
     assert first == second
 
 
-@needs("sklearn", "lightning")
-def test_digits_with_lightning_is_recorded_by_autolog(tmp_path, store):
-    project = tmp_path / "digits lightning"
+def _train_digits(project, script: str, store) -> str:
+    """Run ``examples/digits/SCRIPT`` for 2 epochs in a folder of its own: the id of its one,
+    finished run."""
     project.mkdir()
-    shutil.copy(EXAMPLES / "digits" / "train_lightning.py", project)
-    ran = subprocess.run([sys.executable, "train_lightning.py", "--epochs", "2", "--hidden", "16"],
+    shutil.copy(EXAMPLES / "digits" / script, project)
+    ran = subprocess.run([sys.executable, script, "--epochs", "2", "--hidden", "16"],
                          cwd=project, capture_output=True, text=True, check=False, timeout=600)
     assert ran.returncode == 0, ran.stderr[-2000:]
     (run_id, status), = store.read("SELECT run_id, status FROM runs")
     assert status == "finished"
+    return run_id
+
+
+@needs("sklearn", "lightning")
+def test_digits_with_lightning_is_recorded_by_autolog(tmp_path, store):
+    run_id = _train_digits(tmp_path / "digits lightning", "train_lightning.py", store)
     stored = dict(store.read("SELECT key, value FROM params WHERE run_id = ?", (run_id,)))
     assert {k: stored[k] for k in ("epochs", "lr", "hidden", "dropout", "model/parameters")} == \
         {"epochs": 2, "lr": 0.003, "hidden": 16, "dropout": 0.1, "model/parameters": 64 * 16 + 16 + 16 * 10 + 10}
@@ -115,14 +121,7 @@ def test_digits_with_lightning_is_recorded_by_autolog(tmp_path, store):
 
 @needs("sklearn", "keras", "torch")
 def test_digits_with_keras_is_recorded_by_autolog(tmp_path, store):
-    project = tmp_path / "digits keras"
-    project.mkdir()
-    shutil.copy(EXAMPLES / "digits" / "train_keras.py", project)
-    ran = subprocess.run([sys.executable, "train_keras.py", "--epochs", "2", "--hidden", "16"],
-                         cwd=project, capture_output=True, text=True, check=False, timeout=600)
-    assert ran.returncode == 0, ran.stderr[-2000:]
-    (run_id, status), = store.read("SELECT run_id, status FROM runs")
-    assert status == "finished"
+    run_id = _train_digits(tmp_path / "digits keras", "train_keras.py", store)
     stored = dict(store.read("SELECT key, value FROM params WHERE run_id = ?", (run_id,)))
     assert {k: stored[k] for k in ("hidden", "fit/epochs", "fit/batch_size", "optimizer",
                                    "loss", "model/parameters")} == {

@@ -5,11 +5,8 @@ written the way MLflow keeps them (params as ``str(value)``, statuses in capital
 
 from __future__ import annotations
 
-import time
-
 import pytest
-
-from jupyter_dlops.models import Run
+from helpers import add_run
 
 mlflow_entities = pytest.importorskip("mlflow.entities")
 search_utils = pytest.importorskip("mlflow.utils.search_utils")
@@ -87,14 +84,7 @@ MLFLOW_FILTERS = [
 
 def _add(store, run_id: str) -> None:
     name, user, status, start, params, metrics, tags, dataset = RUNS[run_id]
-    store.create_run(Run(run_id=run_id, name=name, experiment="default", kind="script", status=status,
-                         start_time=start, end_time=start + 10, user_name=user))
-    if params:
-        store.log_params(run_id, params)
-    if metrics:
-        store.insert_metrics([(run_id, k, v, 0, time.time()) for k, v in metrics.items()])
-    if tags:
-        store.set_tags(run_id, tags)
+    add_run(store, run_id, params, metrics, tags, status, start, name, user=user, duration=10)
     if dataset:
         with store.write() as cursor:
             cursor.execute("INSERT INTO data_version (version_id, name, source_path, created, file_count, "
