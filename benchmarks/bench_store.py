@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import Report, Row, median, parse, parser
+from benchlib import Report, Row, median, parse, parser, write_runs
 
 SORT_TARGET_S = 0.030
 DOWNSAMPLE_TARGET_S = 0.100
@@ -28,23 +28,12 @@ BYTES_TARGET = 60.0
 
 def populate_runs(store, start: int, end: int) -> None:
     """Runs ``start..end-1`` with 5 params and 5 metrics each, through batch writes."""
-    from jupyter_dlops import values
-    from jupyter_dlops.models import RUN_COLUMNS
+    write_runs(store, start, end, _run_values, lambda i: 1.7e9 + i, batch=2000)
 
-    for lo in range(start, end, 2000):
-        runs, params, metrics = [], [], []
-        for i in range(lo, min(lo + 2000, end)):
-            run_id, now = f"{i:032x}", 1.7e9 + i
-            runs.append((run_id, f"bench-{i}", "bench", "script", "finished", now, now + 1, now + 1,
-                         "bench", None, None, None, None, None, None, None))
-            params += [(run_id, f"p{k}", *values.encode(i % (k + 7), name=f"p{k}")) for k in range(5)]
-            metrics += [(run_id, f"m{k}", ((i * 7919 + k) % 100_003) / 100_003, 0, now) for k in range(5)]
-        with store.write() as cursor:
-            cursor.executemany(f"INSERT INTO run ({', '.join(RUN_COLUMNS)}) VALUES "
-                               f"({', '.join('?' for _ in RUN_COLUMNS)})", runs)
-            cursor.executemany("INSERT INTO param (run_id, key, type, num, text, json) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", params)
-        store.insert_metrics(metrics)
+
+def _run_values(i: int) -> tuple[dict, dict]:
+    return ({f"p{k}": i % (k + 7) for k in range(5)},
+            {f"m{k}": ((i * 7919 + k) % 100_003) / 100_003 for k in range(5)})
 
 
 def timed(fn, reps: int = 7) -> float:

@@ -130,3 +130,27 @@ def run_json(command: list[str], *, env: dict | None = None, cwd: Path | None = 
         raise RuntimeError(f"{Path(command[1]).name} {' '.join(command[2:4])} failed "
                            f"(exit {proc.returncode}): {tail}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def write_runs(store, start: int, end: int, data, when, batch: int) -> None:
+    """Finished runs ``start..end-1`` written in batches straight into the tables (seconds for
+    100,000 runs, where the tracking API would take minutes): ``data(i)`` gives run i's
+    ``(params, metrics)`` dicts and ``when(i)`` its start time."""
+    from jupyter_dlops import values
+    from jupyter_dlops.models import RUN_COLUMNS
+
+    run_sql = f"INSERT INTO run ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' for _ in RUN_COLUMNS)})"
+    for lo in range(start, end, batch):
+        runs, params, metrics = [], [], []
+        for i in range(lo, min(lo + batch, end)):
+            run_id, now = f"{i:032x}", when(i)
+            runs.append((run_id, f"bench-{i}", "bench", "script", "finished", now, now + 1, now + 1,
+                         "bench", None, None, None, None, None, None, None))
+            p, m = data(i)
+            params += [(run_id, k, *values.encode(v, name=k)) for k, v in p.items()]
+            metrics += [(run_id, k, v, 0, now) for k, v in m.items()]
+        with store.write() as cursor:
+            cursor.executemany(run_sql, runs)
+            cursor.executemany("INSERT INTO param (run_id, key, type, num, text, json) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", params)
+        store.insert_metrics(metrics)

@@ -45,29 +45,14 @@ def sigkill(pace: float) -> None:
 
 
 def populate(start: int, end: int) -> dict:
+    from benchlib import write_runs
     from tracking_data import run_data
 
-    from jupyter_dlops import values
-    from jupyter_dlops.models import RUN_COLUMNS
     from jupyter_dlops.store import open_store
 
     store = open_store()
     t0 = time.perf_counter()
-    for lo in range(start, end, 1000):
-        runs, params, metrics = [], [], []
-        for i in range(lo, min(lo + 1000, end)):
-            run_id, now = f"{i:032x}", time.time()
-            runs.append((run_id, f"bench-{i}", "bench", "script", "finished", now, now + 1, now + 1,
-                         "bench", None, None, None, None, None, None, None))
-            p, m = run_data(i)
-            params += [(run_id, k, *values.encode(v, name=k)) for k, v in p.items()]
-            metrics += [(run_id, k, v, 0, now) for k, v in m.items()]
-        with store.write() as cursor:
-            cursor.executemany(f"INSERT INTO run ({', '.join(RUN_COLUMNS)}) VALUES "
-                               f"({', '.join('?' for _ in RUN_COLUMNS)})", runs)
-            cursor.executemany("INSERT INTO param (run_id, key, type, num, text, json) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", params)
-        store.insert_metrics(metrics)
+    write_runs(store, start, end, run_data, lambda i: time.time(), batch=1000)
     return {"runs": end - start, "seconds": time.perf_counter() - t0}
 
 
