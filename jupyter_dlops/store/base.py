@@ -199,8 +199,7 @@ class Cursor:
         digits for secrets would cost more than storing them."""
         if any(isinstance(p, str) and not is_number_text(p) for p in params):
             raise StoreError("execute_numbers takes numbers, or text of digits, signs, dots, commas and brackets")
-        self._run("execute", sql, tuple(params))
-        return self
+        return self.execute_exact(sql, params)
 
     def _run(self, method: str, sql: str, args: Any) -> None:
         getattr(self._cursor, method)(self._translate(sql), args)

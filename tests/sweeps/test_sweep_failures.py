@@ -31,12 +31,18 @@ def _init(store_uri):
     close_all()
 
 
-@pytest.mark.parametrize("command", ["run", "sweep"])
-def test_a_store_locked_past_the_busy_timeout_fails_with_exit_4(store_uri, corpus, command):
-    _init(store_uri)
+def _script_args(command: str, corpus) -> list[str]:
+    """``dlops run`` of the corpus script, or a sweep of it over two learning rates."""
     args = [command, str(corpus / "train_script.py"), "--engine", "script"]
     if command == "sweep":
         args += ["-p", "lr", "0.1", "0.2", "--workers", "2"]
+    return args
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_a_store_locked_past_the_busy_timeout_fails_with_exit_4(store_uri, corpus, command):
+    _init(store_uri)
+    args = _script_args(command, corpus)
     holder = sqlite3.connect(Path(store_uri) / "dlops.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock throughout
     try:
@@ -52,9 +58,7 @@ def test_a_store_locked_past_the_busy_timeout_fails_with_exit_4(store_uri, corpu
 @pytest.mark.parametrize("command", ["run", "sweep"])
 def test_an_experiment_name_that_is_not_utf8_is_a_usage_error(store_uri, corpus, command):
     _init(store_uri)
-    args = [command, str(corpus / "train_script.py"), "--engine", "script"]
-    if command == "sweep":
-        args += ["-p", "lr", "0.1", "0.2", "--workers", "2"]
+    args = _script_args(command, corpus)
     bad = os.fsdecode(b"exp-\xff")  # what argv holds for bytes that are not UTF-8
     done = _dlops([*args, "--experiment", bad], {"DLOPS_STORE": store_uri})
     assert done.returncode == 2, done.stderr
